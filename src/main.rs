@@ -1,0 +1,2 @@
+//! The `ward` command line: wires the library's stages together.
+fn main() {}

@@ -1,0 +1,1 @@
+//! A simulator of Kubernetes NetworkPolicy v1 semantics (work in progress).
