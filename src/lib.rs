@@ -8,8 +8,46 @@
 
 pub mod catalog;
 pub mod check;
+pub mod cli;
 pub mod diagnostic;
 pub mod model;
 pub mod simulate;
 pub mod source;
 pub mod syntax;
+
+use diagnostic::{Code, Diagnostic};
+use source::{Sources, Span};
+
+/// Parses and checks a program. The checker runs only when every file
+/// parsed, so that a broken statement does not cascade into spurious
+/// "unknown name" errors.
+pub fn compile(sources: &Sources) -> check::Checked {
+    let (ast, mut diagnostics) = syntax::parse(sources);
+    if !diagnostics.is_empty() {
+        diagnostic::sort(&mut diagnostics);
+        return check::Checked {
+            model: None,
+            diagnostics,
+        };
+    }
+    check::check(&ast)
+}
+
+/// Reads a file's bytes into `sources`, returning a diagnostic when they are
+/// not UTF-8.
+pub fn add_file(
+    sources: &mut Sources,
+    name: impl Into<String>,
+    bytes: Vec<u8>,
+) -> Option<Diagnostic> {
+    let (file, bad_byte) = sources.add_bytes(name, bytes);
+    bad_byte.map(|offset| {
+        Diagnostic::new(
+            Code::E0002,
+            "the file is not valid UTF-8",
+            Span::new(file, offset, offset + 1),
+            "first invalid byte",
+        )
+        .with_help("save the file as UTF-8 text")
+    })
+}

@@ -1,2 +1,4 @@
-//! The `ward` command line: wires the library's stages together.
-fn main() {}
+//! The `ward` binary: everything lives in the library's `cli` module.
+fn main() -> std::process::ExitCode {
+    ward::cli::main()
+}

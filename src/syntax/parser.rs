@@ -1,0 +1,654 @@
+//! The pest parser and its lowering to the AST.
+//!
+//! The only module that knows `grammar/ward.pest`: `Pair<Rule>` never leaves
+//! it. Syntax errors are turned into [`Diagnostic`]s in our own words, and
+//! parsing resumes at the next top-level statement so that one run reports
+//! every broken statement.
+
+use super::ast::*;
+use crate::diagnostic::{Code, Diagnostic};
+use crate::source::{FileId, Span};
+use pest::Parser;
+use pest::iterators::{Pair, Pairs};
+
+#[derive(pest_derive::Parser)]
+#[grammar = "../grammar/ward.pest"]
+struct WardParser;
+
+/// At most this many syntax errors are reported per file; past that the file
+/// is garbage and more errors help nobody.
+const MAX_ERRORS_PER_FILE: usize = 20;
+
+/// The words that may start a top-level statement, where parsing resumes.
+const STATEMENT_KEYWORDS: &[&str] = &[
+    "system",
+    "baseline",
+    "namespace",
+    "external",
+    "control",
+    "flow",
+    "deny",
+];
+
+/// Parses one file into its statements and syntax errors.
+pub fn parse_file(file: FileId, text: &str) -> (Vec<Item>, Vec<Diagnostic>) {
+    let mut items = Vec::new();
+    let mut errors = Vec::new();
+    let mut offset = 0;
+    while let Some(rest) = text.get(offset..) {
+        match WardParser::parse(Rule::program, rest) {
+            Ok(pairs) => {
+                let lower = Lower { file, offset };
+                match lower.program(pairs) {
+                    Ok(mut parsed) => items.append(&mut parsed),
+                    Err(error) => errors.push(error),
+                }
+                break;
+            }
+            Err(error) => {
+                let position = offset + error_position(&error);
+                errors.push(syntax_error(file, text, position, &error));
+                match next_statement(text, offset, position) {
+                    Some(next) if errors.len() < MAX_ERRORS_PER_FILE => offset = next,
+                    _ => break,
+                }
+            }
+        }
+    }
+    (items, errors)
+}
+
+fn error_position(error: &pest::error::Error<Rule>) -> usize {
+    match error.location {
+        pest::error::InputLocation::Pos(position) => position,
+        pest::error::InputLocation::Span((start, _)) => start,
+    }
+}
+
+/// Where parsing resumes after an error at `position`: the error's own line
+/// when the error is at a statement keyword there (the statement before it
+/// was cut short), else the first later line that starts a statement.
+fn next_statement(text: &str, offset: usize, position: usize) -> Option<usize> {
+    let own_line = text.get(..position)?.rfind('\n').map_or(0, |i| i + 1);
+    let error_at_line_start = text
+        .get(own_line..position)
+        .is_some_and(|before| before.trim().is_empty());
+    if own_line > offset && error_at_line_start && starts_statement(text.get(own_line..)?) {
+        return Some(own_line);
+    }
+    let mut line = text.get(position..)?.find('\n').map(|i| position + i + 1)?;
+    loop {
+        let rest = text.get(line..)?;
+        if starts_statement(rest) {
+            return Some(line);
+        }
+        line += rest.find('\n')? + 1;
+    }
+}
+
+/// True when `line` begins (after indentation) with a statement keyword.
+fn starts_statement(line: &str) -> bool {
+    let trimmed = line.trim_start_matches([' ', '\t']);
+    STATEMENT_KEYWORDS.iter().any(|keyword| {
+        trimmed.starts_with(keyword)
+            && trimmed
+                .get(keyword.len()..)
+                .and_then(|after| after.chars().next())
+                .is_some_and(char::is_whitespace)
+    })
+}
+
+fn syntax_error(
+    file: FileId,
+    text: &str,
+    position: usize,
+    error: &pest::error::Error<Rule>,
+) -> Diagnostic {
+    let expected = match &error.variant {
+        pest::error::ErrorVariant::ParsingError { positives, .. } => positives.clone(),
+        pest::error::ErrorVariant::CustomError { .. } => Vec::new(),
+    };
+    let (found, found_len) = describe_found(text, position);
+    let mut what: Vec<&str> = Vec::new();
+    for rule in &expected {
+        let description = describe_rule(*rule);
+        if !what.contains(&description) {
+            what.push(description);
+        }
+    }
+    let expected_text = match what.as_slice() {
+        [] => "a statement".to_string(),
+        [one] => (*one).to_string(),
+        [init @ .., last] => format!("{} or {}", init.join(", "), last),
+    };
+    let span = Span::new(file, position, position + found_len);
+    let rest = text.get(position..).unwrap_or("");
+    if rest.starts_with('"') && expected.contains(&Rule::string) {
+        let line_len = rest.find('\n').unwrap_or(rest.len());
+        return Diagnostic::new(
+            Code::E0001,
+            "this string is not closed",
+            Span::new(file, position, position + line_len),
+            "no closing `\"` on this line",
+        )
+        .with_help("strings are written in double quotes on one line");
+    }
+    let diagnostic = Diagnostic::new(
+        Code::E0001,
+        format!("expected {expected_text}, found {found}"),
+        span,
+        format!("expected {expected_text}"),
+    );
+    match expected.iter().find_map(|rule| help_for(*rule)) {
+        Some(help) => diagnostic.with_help(help),
+        None => diagnostic.with_help(
+            "a program is a list of `system`, `baseline`, `namespace`, `external`, `control`, `flow` and `deny` statements",
+        ),
+    }
+}
+
+/// What stands at `position`, for "found ...", and its length in bytes.
+fn describe_found(text: &str, position: usize) -> (String, usize) {
+    let rest = text.get(position..).unwrap_or("");
+    let Some(first) = rest.chars().next() else {
+        return ("end of file".to_string(), 0);
+    };
+    if first == '\n' || first == '\r' {
+        return ("end of line".to_string(), first.len_utf8());
+    }
+    let word: String = if first.is_alphanumeric() || first == '_' {
+        rest.chars()
+            .take_while(|c| c.is_alphanumeric() || matches!(c, '_' | '-' | '.' | '/' | ':'))
+            .take(40)
+            .collect()
+    } else {
+        first.to_string()
+    };
+    let shown: String = word.escape_debug().collect();
+    (format!("`{shown}`"), word.len())
+}
+
+fn describe_rule(rule: Rule) -> &'static str {
+    match rule {
+        Rule::EOI => "end of file",
+        Rule::system | Rule::kw_system => "`system`",
+        Rule::baseline | Rule::kw_baseline => "`baseline`",
+        Rule::namespace | Rule::kw_namespace => "`namespace`",
+        Rule::unmanaged | Rule::kw_unmanaged => "`unmanaged`",
+        Rule::service | Rule::kw_service => "`service`",
+        Rule::pods | Rule::kw_pods => "`pods`",
+        Rule::ports | Rule::kw_ports => "`ports`",
+        Rule::external | Rule::kw_external => "`external`",
+        Rule::except | Rule::kw_except => "`except`",
+        Rule::control | Rule::kw_control => "`control`",
+        Rule::maps | Rule::kw_maps => "`maps`",
+        Rule::flow | Rule::kw_flow => "`flow`",
+        Rule::controls | Rule::kw_controls => "`controls`",
+        Rule::because | Rule::kw_because => "`because`",
+        Rule::deny | Rule::kw_deny => "`deny`",
+        Rule::kw_in => "`in`",
+        Rule::kw_notin => "`notin`",
+        Rule::kw_has | Rule::sel_exists => "`has`",
+        Rule::sel_absent => "`!`",
+        Rule::arrow => "`->`",
+        Rule::wildcard => "`*`",
+        Rule::name | Rule::keyword | Rule::endpoint => "a name",
+        Rule::port_ref => "`:` and a port",
+        Rule::port_decl => "a port name",
+        Rule::port_spec | Rule::port_range | Rule::number => "a port number",
+        Rule::protocol => "a protocol",
+        Rule::sel_in | Rule::sel_notin | Rule::sel_equals | Rule::label_key => "a label selector",
+        Rule::label_value | Rule::value_list => "a label value",
+        Rule::control_id | Rule::control_refs => "a control or criterion id",
+        Rule::cidr | Rule::cidrs => "a CIDR block",
+        Rule::string | Rule::string_inner => "a string",
+        Rule::program | Rule::item | Rule::WHITESPACE | Rule::COMMENT => "a statement",
+        Rule::selector => "a label selector",
+        Rule::endpoint_part | Rule::name_char => "a name",
+    }
+}
+
+fn help_for(rule: Rule) -> Option<&'static str> {
+    Some(match rule {
+        Rule::port_decl | Rule::port_spec | Rule::port_range | Rule::number => {
+            "ports are written `name number[-number][/tcp|udp|sctp]`, e.g. `https 8443/tcp`"
+        }
+        Rule::port_ref => "a destination port is `:name`, `:443/tcp` or `:*`",
+        Rule::sel_in | Rule::sel_notin | Rule::sel_equals | Rule::label_key => {
+            "selectors are `k=v`, `k in (a, b)`, `k notin (a)`, `has k` or `!k`, separated by commas"
+        }
+        Rule::label_value | Rule::value_list => "a selector value list is written `(a, b)`",
+        Rule::control_id | Rule::control_refs => {
+            "cite criteria or controls by id, separated by commas: `controls CC6.1, CC6.6`"
+        }
+        Rule::cidr | Rule::cidrs => {
+            "address blocks are written like `10.0.0.0/8` or `2001:db8::/32`"
+        }
+        Rule::string | Rule::string_inner => "strings are written in double quotes on one line",
+        Rule::arrow => "a flow is written `flow SOURCE -> DESTINATION[:port]`",
+        Rule::name | Rule::endpoint | Rule::wildcard => {
+            "endpoints are `namespace.service`, `namespace.*`, `*.*` or an external's name"
+        }
+        Rule::kw_controls | Rule::controls | Rule::kw_because | Rule::because => {
+            "a flow ends with `controls ID, ...` and `because \"why\"`"
+        }
+        Rule::service | Rule::kw_service => {
+            "a namespace holds `service NAME { pods ... ports ... }` blocks"
+        }
+        _ => return None,
+    })
+}
+
+/// Turns pest pairs into AST nodes; spans are shifted by `offset` when a file
+/// is parsed from the middle after a syntax error.
+#[derive(Clone, Copy)]
+struct Lower {
+    file: FileId,
+    offset: usize,
+}
+
+type Lowered<T> = Result<T, Diagnostic>;
+
+/// Walks the children of one pair, skipping keywords and punctuation.
+struct Cursor<'i> {
+    span: Span,
+    pairs: std::iter::Peekable<Pairs<'i, Rule>>,
+}
+
+fn is_token(rule: Rule) -> bool {
+    matches!(
+        rule,
+        Rule::kw_system
+            | Rule::kw_baseline
+            | Rule::kw_controls
+            | Rule::kw_namespace
+            | Rule::kw_unmanaged
+            | Rule::kw_service
+            | Rule::kw_pods
+            | Rule::kw_ports
+            | Rule::kw_external
+            | Rule::kw_except
+            | Rule::kw_control
+            | Rule::kw_maps
+            | Rule::kw_flow
+            | Rule::kw_because
+            | Rule::kw_deny
+            | Rule::kw_in
+            | Rule::kw_notin
+            | Rule::kw_has
+            | Rule::arrow
+            | Rule::EOI
+    )
+}
+
+impl<'i> Cursor<'i> {
+    fn skip_tokens(&mut self) {
+        while self.pairs.next_if(|p| is_token(p.as_rule())).is_some() {}
+    }
+
+    /// The next child, which must be `rule`.
+    fn expect(&mut self, rule: Rule) -> Lowered<Pair<'i, Rule>> {
+        self.optional(rule).ok_or_else(|| internal(self.span, rule))
+    }
+
+    /// The next child when it is `rule`.
+    fn optional(&mut self, rule: Rule) -> Option<Pair<'i, Rule>> {
+        self.skip_tokens();
+        self.pairs.next_if(|p| p.as_rule() == rule)
+    }
+
+    /// Every following child that is `rule`.
+    fn many(&mut self, rule: Rule) -> Vec<Pair<'i, Rule>> {
+        std::iter::from_fn(|| self.optional(rule)).collect()
+    }
+
+    /// The next child, whatever it is.
+    fn any(&mut self) -> Lowered<Pair<'i, Rule>> {
+        self.skip_tokens();
+        self.pairs
+            .next()
+            .ok_or_else(|| internal(self.span, Rule::program))
+    }
+}
+
+/// Where the last token of `pair` ends. Tokens (atomic rules) end where
+/// they end; a rule with children ends where its last child does.
+fn token_end(pair: &Pair<'_, Rule>) -> usize {
+    let atomic = matches!(
+        pair.as_rule(),
+        Rule::string | Rule::port_spec | Rule::port_range
+    );
+    match pair.clone().into_inner().last() {
+        Some(last) if !atomic => token_end(&last),
+        _ => pair.as_span().end(),
+    }
+}
+
+/// A grammar/lowering mismatch: a bug in Ward, reported instead of a panic.
+fn internal(span: Span, rule: Rule) -> Diagnostic {
+    Diagnostic::new(
+        Code::E0001,
+        "this statement could not be read",
+        span,
+        format!("expected {} here", describe_rule(rule)),
+    )
+    .with_note("this is a bug in Ward's parser; please report it with the statement")
+}
+
+impl Lower {
+    /// The pair's span, ending at its last token rather than after the
+    /// whitespace and comments that pest consumed looking for more.
+    fn span(&self, pair: &Pair<'_, Rule>) -> Span {
+        Span::new(
+            self.file,
+            self.offset + pair.as_span().start(),
+            self.offset + token_end(pair),
+        )
+    }
+
+    fn cursor<'i>(&self, pair: Pair<'i, Rule>) -> Cursor<'i> {
+        Cursor {
+            span: self.span(&pair),
+            pairs: pair.into_inner().peekable(),
+        }
+    }
+
+    fn ident(&self, pair: &Pair<'_, Rule>) -> Ident {
+        Ident {
+            text: pair.as_str().to_string(),
+            span: self.span(pair),
+        }
+    }
+
+    fn program(&self, mut pairs: Pairs<'_, Rule>) -> Lowered<Vec<Item>> {
+        let Some(program) = pairs.next() else {
+            return Ok(Vec::new());
+        };
+        let mut cursor = self.cursor(program);
+        let mut items = Vec::new();
+        while cursor.pairs.peek().is_some() {
+            cursor.skip_tokens();
+            let Some(pair) = cursor.pairs.next() else {
+                break;
+            };
+            items.push(self.item(pair)?);
+        }
+        Ok(items)
+    }
+
+    fn item(&self, pair: Pair<'_, Rule>) -> Lowered<Item> {
+        let span = self.span(&pair);
+        Ok(match pair.as_rule() {
+            Rule::system => {
+                let mut c = self.cursor(pair);
+                Item::System(System {
+                    name: self.string(c.expect(Rule::string)?),
+                    span,
+                })
+            }
+            Rule::baseline => {
+                let mut c = self.cursor(pair);
+                Item::Baseline(Baseline {
+                    controls: self.control_refs(c.expect(Rule::control_refs)?),
+                    span,
+                })
+            }
+            Rule::namespace => Item::Namespace(self.namespace(pair)?),
+            Rule::external => Item::External(self.external(pair)?),
+            Rule::control => Item::Control(self.control(pair)?),
+            Rule::flow => Item::Flow(self.flow(pair)?),
+            Rule::deny => {
+                let mut c = self.cursor(pair);
+                Item::Deny(Deny {
+                    src: self.endpoint(c.expect(Rule::endpoint)?)?,
+                    dst: self.endpoint(c.expect(Rule::endpoint)?)?,
+                    port: c
+                        .optional(Rule::port_ref)
+                        .map(|p| self.port_ref(p))
+                        .transpose()?,
+                    span,
+                })
+            }
+            _ => return Err(internal(span, Rule::program)),
+        })
+    }
+
+    fn namespace(&self, pair: Pair<'_, Rule>) -> Lowered<Namespace> {
+        let span = self.span(&pair);
+        let mut c = self.cursor(pair);
+        let name = self.ident(&c.expect(Rule::name)?);
+        let unmanaged = c.optional(Rule::unmanaged).map(|p| self.span(&p));
+        let services = c
+            .many(Rule::service)
+            .into_iter()
+            .map(|p| self.service(p))
+            .collect::<Lowered<_>>()?;
+        Ok(Namespace {
+            name,
+            unmanaged,
+            services,
+            span,
+        })
+    }
+
+    fn service(&self, pair: Pair<'_, Rule>) -> Lowered<Service> {
+        let span = self.span(&pair);
+        let mut c = self.cursor(pair);
+        let name = self.ident(&c.expect(Rule::name)?);
+        let pods = match c.optional(Rule::pods) {
+            Some(pods) => {
+                let pods_span = self.span(&pods);
+                let mut pc = self.cursor(pods);
+                let mut terms = Vec::new();
+                while pc.pairs.peek().is_some() {
+                    terms.push(self.selector(pc.any()?)?);
+                }
+                Some(Pods {
+                    terms,
+                    span: pods_span,
+                })
+            }
+            None => None,
+        };
+        let ports = match c.optional(Rule::ports) {
+            Some(ports) => self
+                .cursor(ports)
+                .many(Rule::port_decl)
+                .into_iter()
+                .map(|p| {
+                    let span = self.span(&p);
+                    let mut pc = self.cursor(p);
+                    Ok(PortDecl {
+                        name: self.ident(&pc.expect(Rule::name)?),
+                        spec: self.port_spec(pc.expect(Rule::port_spec)?)?,
+                        span,
+                    })
+                })
+                .collect::<Lowered<_>>()?,
+            None => Vec::new(),
+        };
+        Ok(Service {
+            name,
+            pods,
+            ports,
+            span,
+        })
+    }
+
+    fn selector(&self, pair: Pair<'_, Rule>) -> Lowered<SelectorTerm> {
+        let span = self.span(&pair);
+        let rule = pair.as_rule();
+        let mut c = self.cursor(pair);
+        let key = self.ident(&c.expect(Rule::label_key)?);
+        let kind = match rule {
+            Rule::sel_equals => SelectorKind::Equals {
+                key,
+                value: self.ident(&c.expect(Rule::label_value)?),
+            },
+            Rule::sel_in | Rule::sel_notin => {
+                let values = self
+                    .cursor(c.expect(Rule::value_list)?)
+                    .many(Rule::label_value)
+                    .iter()
+                    .map(|p| self.ident(p))
+                    .collect();
+                if rule == Rule::sel_in {
+                    SelectorKind::In { key, values }
+                } else {
+                    SelectorKind::NotIn { key, values }
+                }
+            }
+            Rule::sel_exists => SelectorKind::Exists { key },
+            Rule::sel_absent => SelectorKind::Absent { key },
+            _ => return Err(internal(span, Rule::label_key)),
+        };
+        Ok(SelectorTerm { kind, span })
+    }
+
+    fn port_spec(&self, pair: Pair<'_, Rule>) -> Lowered<PortSpec> {
+        let span = self.span(&pair);
+        let mut c = self.cursor(pair);
+        let mut range = self.cursor(c.expect(Rule::port_range)?);
+        let first = self.ident(&range.expect(Rule::number)?);
+        let last = range.optional(Rule::number).map(|p| self.ident(&p));
+        let protocol = c.optional(Rule::protocol).map(|p| self.ident(&p));
+        Ok(PortSpec {
+            first,
+            last,
+            protocol,
+            span,
+        })
+    }
+
+    fn external(&self, pair: Pair<'_, Rule>) -> Lowered<External> {
+        let span = self.span(&pair);
+        let mut c = self.cursor(pair);
+        let name = self.ident(&c.expect(Rule::name)?);
+        let cidrs = self.cidrs(c.expect(Rule::cidrs)?);
+        let except = match c.optional(Rule::except) {
+            Some(except) => self.cidrs(self.cursor(except).expect(Rule::cidrs)?),
+            None => Vec::new(),
+        };
+        Ok(External {
+            name,
+            cidrs,
+            except,
+            span,
+        })
+    }
+
+    fn cidrs(&self, pair: Pair<'_, Rule>) -> Vec<Ident> {
+        self.cursor(pair)
+            .many(Rule::cidr)
+            .iter()
+            .map(|p| self.ident(p))
+            .collect()
+    }
+
+    fn control(&self, pair: Pair<'_, Rule>) -> Lowered<Control> {
+        let span = self.span(&pair);
+        let mut c = self.cursor(pair);
+        let id = self.ident(&c.expect(Rule::control_id)?);
+        let title = self.string(c.expect(Rule::string)?);
+        let maps = match c.optional(Rule::maps) {
+            Some(maps) => Some(self.control_refs(self.cursor(maps).expect(Rule::control_refs)?)),
+            None => None,
+        };
+        Ok(Control {
+            id,
+            title,
+            maps,
+            span,
+        })
+    }
+
+    fn flow(&self, pair: Pair<'_, Rule>) -> Lowered<Flow> {
+        let span = self.span(&pair);
+        let mut c = self.cursor(pair);
+        let src = self.endpoint(c.expect(Rule::endpoint)?)?;
+        let dst = self.endpoint(c.expect(Rule::endpoint)?)?;
+        let port = c
+            .optional(Rule::port_ref)
+            .map(|p| self.port_ref(p))
+            .transpose()?;
+        let controls = match c.optional(Rule::controls) {
+            Some(controls) => {
+                Some(self.control_refs(self.cursor(controls).expect(Rule::control_refs)?))
+            }
+            None => None,
+        };
+        let because = match c.optional(Rule::because) {
+            Some(because) => Some(self.string(self.cursor(because).expect(Rule::string)?)),
+            None => None,
+        };
+        Ok(Flow {
+            src,
+            dst,
+            port,
+            controls,
+            because,
+            span,
+        })
+    }
+
+    fn control_refs(&self, pair: Pair<'_, Rule>) -> Vec<Ident> {
+        self.cursor(pair)
+            .many(Rule::control_id)
+            .iter()
+            .map(|p| self.ident(p))
+            .collect()
+    }
+
+    fn endpoint(&self, pair: Pair<'_, Rule>) -> Lowered<Endpoint> {
+        let span = self.span(&pair);
+        let mut c = self.cursor(pair);
+        let first = self.part(c.any()?);
+        let second = c.pairs.next().map(|p| self.part(p));
+        Ok(Endpoint {
+            first,
+            second,
+            span,
+        })
+    }
+
+    fn part(&self, pair: Pair<'_, Rule>) -> Part {
+        match pair.as_rule() {
+            Rule::wildcard => Part::Wildcard(self.span(&pair)),
+            _ => Part::Name(self.ident(&pair)),
+        }
+    }
+
+    fn port_ref(&self, pair: Pair<'_, Rule>) -> Lowered<PortRef> {
+        let mut c = self.cursor(pair);
+        let inner = c.any()?;
+        Ok(match inner.as_rule() {
+            Rule::wildcard => PortRef::Any(self.span(&inner)),
+            Rule::port_spec => PortRef::Spec(self.port_spec(inner)?),
+            _ => PortRef::Named(self.ident(&inner)),
+        })
+    }
+
+    fn string(&self, pair: Pair<'_, Rule>) -> Str {
+        let span = self.span(&pair);
+        let raw = pair.as_str();
+        let inner = raw
+            .strip_prefix('"')
+            .and_then(|s| s.strip_suffix('"'))
+            .unwrap_or(raw);
+        let mut value = String::with_capacity(inner.len());
+        let mut chars = inner.chars();
+        while let Some(c) = chars.next() {
+            if c == '\\' {
+                match chars.next() {
+                    Some('n') => value.push('\n'),
+                    Some('t') => value.push('\t'),
+                    Some(other) => value.push(other),
+                    None => {}
+                }
+            } else {
+                value.push(c);
+            }
+        }
+        Str { value, span }
+    }
+}
