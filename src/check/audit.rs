@@ -112,7 +112,7 @@ impl Checker {
                     .with_secondary(deny.span, "forbidden by this invariant")
                     .with_secondary(places.src, format!("sources: {sources}"))
                     .with_secondary(places.dst, format!("destinations: {destinations}"))
-                    .with_note(format!("overlap: from {sources} to {destinations} on {ports}"))
+                    .with_note(format!("overlap: sources {sources}; destinations {destinations}; ports {ports}"))
                     .with_help("remove or narrow the flow; change the invariant only after a security review"),
                 );
             }

@@ -41,7 +41,7 @@ pub fn parse_file(file: FileId, text: &str) -> (Vec<Item>, Vec<Diagnostic>) {
                 let lower = Lower { file, offset };
                 match lower.program(pairs) {
                     Ok(mut parsed) => items.append(&mut parsed),
-                    Err(error) => errors.push(error),
+                    Err(error) => errors.push(*error),
                 }
                 break;
             }
@@ -247,7 +247,7 @@ struct Lower {
     offset: usize,
 }
 
-type Lowered<T> = Result<T, Diagnostic>;
+type Lowered<T> = Result<T, Box<Diagnostic>>;
 
 /// Walks the children of one pair, skipping keywords and punctuation.
 struct Cursor<'i> {
@@ -325,14 +325,16 @@ fn token_end(pair: &Pair<'_, Rule>) -> usize {
 }
 
 /// A grammar/lowering mismatch: a bug in Ward, reported instead of a panic.
-fn internal(span: Span, rule: Rule) -> Diagnostic {
-    Diagnostic::new(
-        Code::E0001,
-        "this statement could not be read",
-        span,
-        format!("expected {} here", describe_rule(rule)),
+fn internal(span: Span, rule: Rule) -> Box<Diagnostic> {
+    Box::new(
+        Diagnostic::new(
+            Code::E0001,
+            "this statement could not be read",
+            span,
+            format!("expected {} here", describe_rule(rule)),
+        )
+        .with_note("this is a bug in Ward's parser; please report it with the statement"),
     )
-    .with_note("this is a bug in Ward's parser; please report it with the statement")
 }
 
 impl Lower {

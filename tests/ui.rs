@@ -1,0 +1,134 @@
+//! UI tests: every `tests/ui/*.ward` file annotates the diagnostics it must
+//! produce (`#~ CODE` on the line where the primary span starts), and an insta
+//! snapshot holds the full rendered output. The harness fails when the
+//! annotations and the diagnostics disagree, and when a code has no UI test
+//! or no explanation.
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    clippy::disallowed_methods,
+    reason = "tests read files and fail loudly"
+)]
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use ward::diagnostic::Code;
+use ward::source::Sources;
+
+fn ui_files() -> Vec<PathBuf> {
+    let mut files: Vec<PathBuf> = std::fs::read_dir("tests/ui")
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "ward"))
+        .collect();
+    files.sort();
+    files
+}
+
+/// `(line, code)` pairs annotated in a file, with multiplicity.
+fn annotations(text: &str) -> BTreeMap<(usize, String), usize> {
+    let mut expected = BTreeMap::new();
+    for (index, line) in text.lines().enumerate() {
+        if let Some((_, codes)) = line.split_once("#~") {
+            for code in codes.split_whitespace() {
+                *expected.entry((index + 1, code.to_string())).or_insert(0) += 1;
+            }
+        }
+    }
+    expected
+}
+
+fn run(path: &Path) -> (Sources, Vec<ward::diagnostic::Diagnostic>) {
+    let bytes = std::fs::read(path).unwrap();
+    let mut sources = Sources::new();
+    let name = path.to_string_lossy().replace('\\', "/");
+    if let Some(encoding) = ward::add_file(&mut sources, name, bytes) {
+        return (sources, vec![encoding]);
+    }
+    let checked = ward::compile(&sources);
+    assert_eq!(
+        checked.model.is_some(),
+        !checked.diagnostics.iter().any(|d| d.is_error()),
+        "a model must exist exactly when there are no errors"
+    );
+    (sources, checked.diagnostics)
+}
+
+#[test]
+fn annotated_diagnostics_match_and_render_as_snapshotted() {
+    let mut failures = Vec::new();
+    for path in ui_files() {
+        let text = String::from_utf8_lossy(&std::fs::read(&path).unwrap()).into_owned();
+        let expected = annotations(&text);
+        let (sources, diagnostics) = run(&path);
+        let mut actual = BTreeMap::new();
+        for d in &diagnostics {
+            let (line, _) = sources.line_col(d.primary.span.file, d.primary.span.start);
+            *actual
+                .entry((line, d.code.as_str().to_string()))
+                .or_insert(0) += 1;
+        }
+        if expected != actual {
+            failures.push(format!(
+                "{}:\n  expected {expected:?}\n  actual   {actual:?}",
+                path.display()
+            ));
+        }
+        let rendered = ward::cli::render::human(&sources, &diagnostics);
+        let name = path.file_stem().unwrap().to_string_lossy().into_owned();
+        insta::assert_snapshot!(name, rendered);
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[test]
+fn every_code_has_an_explanation_and_a_ui_test() {
+    let mut annotated = std::collections::BTreeSet::new();
+    for path in ui_files() {
+        let text = String::from_utf8_lossy(&std::fs::read(&path).unwrap()).into_owned();
+        annotated.extend(annotations(&text).into_keys().map(|(_, code)| code));
+    }
+    let mut missing = Vec::new();
+    for code in Code::ALL {
+        if !annotated.contains(code.as_str()) {
+            missing.push(format!("{} has no UI test", code.as_str()));
+        }
+        if code.explanation().trim().len() < 40 || code.title().is_empty() {
+            missing.push(format!("{} has no explanation", code.as_str()));
+        }
+    }
+    for code in &annotated {
+        if Code::parse(code).is_none() {
+            missing.push(format!("{code} is annotated but is not a code"));
+        }
+    }
+    assert!(missing.is_empty(), "{}", missing.join("\n"));
+}
+
+#[test]
+fn codes_are_sequential_within_their_ranges() {
+    let mut previous: Option<(char, u32)> = None;
+    for code in Code::ALL {
+        let text = code.as_str();
+        let kind = text.chars().next().unwrap();
+        let number: u32 = text[1..].parse().unwrap();
+        assert_eq!(
+            kind == 'E',
+            code.severity() == ward::diagnostic::Severity::Error,
+            "{text}: E codes are errors, W codes warnings"
+        );
+        if let Some((prev_kind, prev)) = previous {
+            if prev_kind == kind && prev / 100 == number / 100 {
+                assert_eq!(
+                    number,
+                    prev + 1,
+                    "{text} does not follow {prev_kind}{prev:04}"
+                );
+            }
+        }
+        previous = Some((kind, number));
+    }
+}
