@@ -10,10 +10,14 @@ pub mod catalog;
 pub mod check;
 pub mod cli;
 pub mod diagnostic;
+pub mod emit;
 pub mod model;
+pub mod output;
+pub mod plan;
 pub mod simulate;
 pub mod source;
 pub mod syntax;
+pub mod yaml;
 
 use diagnostic::{Code, Diagnostic};
 use source::{Sources, Span};

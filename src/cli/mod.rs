@@ -1,8 +1,10 @@
 //! The command line: parses arguments, reads files, runs the library's
 //! stages and writes what they produce. The only module that does IO.
 
+mod build;
 mod io;
 pub mod render;
+mod write;
 
 use crate::diagnostic::{Code, Diagnostic};
 use crate::source::Sources;
@@ -59,6 +61,22 @@ enum Command {
         #[arg(long)]
         deny_warnings: bool,
     },
+    /// Compile programs into NetworkPolicy YAML.
+    Build {
+        /// `.ward` files or directories holding them.
+        #[arg(required = true)]
+        paths: Vec<PathBuf>,
+        /// Write `<namespace>/<policy>.yaml` files and a kustomization here
+        /// (default: one YAML stream on stdout).
+        #[arg(short, long)]
+        output: Option<PathBuf>,
+        /// Compare with the output directory instead of writing; exit 1 on drift.
+        #[arg(long, requires = "output")]
+        check: bool,
+        /// Fail (exit 1) on warnings too.
+        #[arg(long)]
+        deny_warnings: bool,
+    },
     /// Explain a diagnostic code (`ward explain E0402`).
     Explain {
         /// The code.
@@ -80,6 +98,12 @@ pub fn main() -> ExitCode {
             format,
             deny_warnings,
         } => check(&paths, format, deny_warnings, color),
+        Command::Build {
+            paths,
+            output,
+            check,
+            deny_warnings,
+        } => run_build(&paths, output.as_deref(), check, deny_warnings, color),
         Command::Explain { code } => explain(&code),
     };
     match result {
@@ -103,6 +127,39 @@ fn compile(paths: &[PathBuf]) -> Result<(Sources, crate::check::Checked), io::Us
     }
     let checked = crate::compile(&sources);
     Ok((sources, checked))
+}
+
+fn run_build(
+    paths: &[PathBuf],
+    output: Option<&std::path::Path>,
+    check: bool,
+    deny_warnings: bool,
+    color: Color,
+) -> Result<u8, io::UsageError> {
+    let (sources, checked) = compile(paths)?;
+    emit_human(&sources, &checked.diagnostics, color);
+    let Some(model) = checked.model else {
+        return Ok(EXIT_FINDINGS);
+    };
+    if deny_warnings && !checked.diagnostics.is_empty() {
+        return Ok(EXIT_FINDINGS);
+    }
+    let built = build::build(&model, &sources)?;
+    match (output, check) {
+        (None, _) => write_stdout(&build::stream(&built)?),
+        (Some(dir), false) => {
+            let summary = build::write(dir, &built)?;
+            let _ = writeln!(std::io::stderr(), "{summary}");
+        }
+        (Some(dir), true) => {
+            if let Some(drift) = build::check(dir, &built)? {
+                let _ = write!(std::io::stderr(), "{drift}");
+                return Ok(EXIT_FINDINGS);
+            }
+            let _ = writeln!(std::io::stderr(), "{} is up to date", dir.display());
+        }
+    }
+    Ok(0)
 }
 
 fn check(

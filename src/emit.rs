@@ -1,0 +1,203 @@
+//! Emission: the plan as `networking.k8s.io/v1` NetworkPolicy objects.
+//!
+//! Builds k8s-openapi objects from the [`Plan`], adding the label that marks
+//! them as Ward's and annotations that lead from every rule back to its flow,
+//! controls and source line. Must not serialize (that is [`crate::yaml`]).
+
+use crate::model::{Citation, Expression, Model, Ports, Selector};
+use crate::plan::{self, Direction, Namespaces, Peer, Plan, Policy, Rule};
+use crate::source::Sources;
+use k8s_openapi::api::networking::v1 as net;
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::{LabelSelector, LabelSelectorRequirement, ObjectMeta};
+use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
+use std::collections::BTreeMap;
+
+/// The label every emitted object carries.
+pub const MANAGED_BY: (&str, &str) = ("app.kubernetes.io/managed-by", "ward");
+/// The prefix of Ward's annotations.
+pub const ANNOTATION_PREFIX: &str = "ward.dev/";
+/// The label Kubernetes sets on every namespace to its name.
+pub const NAMESPACE_NAME_LABEL: &str = "kubernetes.io/metadata.name";
+
+/// One emitted policy with the plan entry it came from.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Emitted {
+    /// The namespace.
+    pub namespace: String,
+    /// The policy's name.
+    pub name: String,
+    /// The object.
+    pub object: net::NetworkPolicy,
+}
+
+/// Every policy of the plan as a Kubernetes object, in plan order.
+pub fn emit(model: &Model, plan: &Plan, sources: &Sources) -> Vec<Emitted> {
+    plan.policies
+        .iter()
+        .map(|policy| Emitted {
+            namespace: policy.namespace.clone(),
+            name: policy.name.clone(),
+            object: network_policy(model, policy, sources),
+        })
+        .collect()
+}
+
+/// The annotation key citing rule `index` of `direction`: `ward.dev/ingress-0`.
+pub fn rule_annotation(direction: Direction, index: usize) -> String {
+    format!("{ANNOTATION_PREFIX}{}-{index}", direction.as_str())
+}
+
+fn network_policy(model: &Model, policy: &Policy, sources: &Sources) -> net::NetworkPolicy {
+    let mut annotations = BTreeMap::new();
+    let mut criteria = std::collections::BTreeSet::new();
+    if policy.target == plan::Target::DefaultDeny {
+        criteria.extend(model.baseline_criteria());
+        annotations.insert(
+            format!("{ANNOTATION_PREFIX}purpose"),
+            "default deny: every connection not allowed by another policy".to_string(),
+        );
+        if let Some(first) = model.baseline.first() {
+            annotations.insert(
+                format!("{ANNOTATION_PREFIX}baseline"),
+                format!("controls {} | {}", cited(&model.baseline), sources.location(first.span)),
+            );
+        }
+    }
+    for direction in [Direction::Ingress, Direction::Egress] {
+        for (index, rule) in policy.rules(direction).iter().enumerate() {
+            if let Some(flow) = model.flows.get(rule.flow) {
+                criteria.extend(flow.criteria());
+                annotations.insert(
+                    rule_annotation(direction, index),
+                    format!(
+                        "flow {} | controls {} | {}",
+                        flow.text,
+                        cited(&flow.citations),
+                        sources.location(flow.span)
+                    ),
+                );
+            }
+        }
+    }
+    if !criteria.is_empty() {
+        let list: Vec<&str> = criteria.into_iter().collect();
+        annotations.insert(format!("{ANNOTATION_PREFIX}criteria"), list.join(", "));
+    }
+    let mut policy_types = Vec::new();
+    if policy.target == plan::Target::DefaultDeny || !policy.ingress.is_empty() {
+        policy_types.push("Ingress".to_string());
+    }
+    if policy.target == plan::Target::DefaultDeny || !policy.egress.is_empty() {
+        policy_types.push("Egress".to_string());
+    }
+    let ingress: Vec<net::NetworkPolicyIngressRule> = policy
+        .ingress
+        .iter()
+        .map(|rule| net::NetworkPolicyIngressRule {
+            from: Some(peers(rule)),
+            ports: ports(rule),
+        })
+        .collect();
+    let egress: Vec<net::NetworkPolicyEgressRule> = policy
+        .egress
+        .iter()
+        .map(|rule| net::NetworkPolicyEgressRule {
+            to: Some(peers(rule)),
+            ports: ports(rule),
+        })
+        .collect();
+    net::NetworkPolicy {
+        metadata: ObjectMeta {
+            name: Some(policy.name.clone()),
+            namespace: Some(policy.namespace.clone()),
+            labels: Some(BTreeMap::from([(MANAGED_BY.0.to_string(), MANAGED_BY.1.to_string())])),
+            annotations: Some(annotations),
+            ..ObjectMeta::default()
+        },
+        spec: Some(net::NetworkPolicySpec {
+            pod_selector: Some(label_selector(&policy.selector)),
+            policy_types: Some(policy_types),
+            ingress: (!ingress.is_empty()).then_some(ingress),
+            egress: (!egress.is_empty()).then_some(egress),
+        }),
+    }
+}
+
+fn cited(citations: &[Citation]) -> String {
+    citations
+        .iter()
+        .map(|c| c.id.as_str())
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// A selector in Kubernetes' form; empty is `{}` (select everything).
+pub fn label_selector(selector: &Selector) -> LabelSelector {
+    let match_labels: BTreeMap<String, String> = selector.labels.clone().into_iter().collect();
+    let match_expressions: Vec<LabelSelectorRequirement> = selector.expressions.iter().map(requirement).collect();
+    LabelSelector {
+        match_labels: (!match_labels.is_empty()).then_some(match_labels),
+        match_expressions: (!match_expressions.is_empty()).then_some(match_expressions),
+    }
+}
+
+fn requirement(expression: &Expression) -> LabelSelectorRequirement {
+    let values: Vec<String> = expression.values.iter().cloned().collect();
+    LabelSelectorRequirement {
+        key: expression.key.clone(),
+        operator: expression.operator.as_str().to_string(),
+        values: (!values.is_empty()).then_some(values),
+    }
+}
+
+fn peers(rule: &Rule) -> Vec<net::NetworkPolicyPeer> {
+    rule.peers.iter().map(peer).collect()
+}
+
+fn peer(peer: &Peer) -> net::NetworkPolicyPeer {
+    match peer {
+        Peer::Pods { namespaces, pods } => net::NetworkPolicyPeer {
+            namespace_selector: match namespaces {
+                Namespaces::Own => None,
+                Namespaces::Named(name) => Some(LabelSelector {
+                    match_labels: Some(BTreeMap::from([(NAMESPACE_NAME_LABEL.to_string(), name.clone())])),
+                    match_expressions: None,
+                }),
+                Namespaces::AnyOf(names) => Some(LabelSelector {
+                    match_labels: None,
+                    match_expressions: Some(vec![LabelSelectorRequirement {
+                        key: NAMESPACE_NAME_LABEL.to_string(),
+                        operator: "In".to_string(),
+                        values: Some(names.clone()),
+                    }]),
+                }),
+            },
+            pod_selector: Some(label_selector(pods)),
+            ip_block: None,
+        },
+        Peer::Addresses(block) => net::NetworkPolicyPeer {
+            ip_block: Some(net::IPBlock {
+                cidr: block.cidr.to_string(),
+                except: (!block.except.is_empty()).then(|| block.except.iter().map(ToString::to_string).collect()),
+            }),
+            namespace_selector: None,
+            pod_selector: None,
+        },
+    }
+}
+
+fn ports(rule: &Rule) -> Option<Vec<net::NetworkPolicyPort>> {
+    match &rule.ports {
+        Ports::Any => None,
+        Ports::Ranges(ranges) => Some(
+            ranges
+                .iter()
+                .map(|range| net::NetworkPolicyPort {
+                    protocol: Some(range.protocol.as_str().to_string()),
+                    port: Some(IntOrString::Int(i32::from(range.first))),
+                    end_port: (range.last != range.first).then_some(i32::from(range.last)),
+                })
+                .collect(),
+        ),
+    }
+}
