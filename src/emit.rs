@@ -8,7 +8,9 @@ use crate::model::{Citation, Expression, Model, Ports, Selector};
 use crate::plan::{self, Direction, Namespaces, Peer, Plan, Policy, Rule};
 use crate::source::Sources;
 use k8s_openapi::api::networking::v1 as net;
-use k8s_openapi::apimachinery::pkg::apis::meta::v1::{LabelSelector, LabelSelectorRequirement, ObjectMeta};
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::{
+    LabelSelector, LabelSelectorRequirement, ObjectMeta,
+};
 use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 use std::collections::BTreeMap;
 
@@ -59,7 +61,11 @@ fn network_policy(model: &Model, policy: &Policy, sources: &Sources) -> net::Net
         if let Some(first) = model.baseline.first() {
             annotations.insert(
                 format!("{ANNOTATION_PREFIX}baseline"),
-                format!("controls {} | {}", cited(&model.baseline), sources.location(first.span)),
+                format!(
+                    "controls {} | {}",
+                    cited(&model.baseline),
+                    sources.location(first.span)
+                ),
             );
         }
     }
@@ -110,7 +116,10 @@ fn network_policy(model: &Model, policy: &Policy, sources: &Sources) -> net::Net
         metadata: ObjectMeta {
             name: Some(policy.name.clone()),
             namespace: Some(policy.namespace.clone()),
-            labels: Some(BTreeMap::from([(MANAGED_BY.0.to_string(), MANAGED_BY.1.to_string())])),
+            labels: Some(BTreeMap::from([(
+                MANAGED_BY.0.to_string(),
+                MANAGED_BY.1.to_string(),
+            )])),
             annotations: Some(annotations),
             ..ObjectMeta::default()
         },
@@ -134,7 +143,8 @@ fn cited(citations: &[Citation]) -> String {
 /// A selector in Kubernetes' form; empty is `{}` (select everything).
 pub fn label_selector(selector: &Selector) -> LabelSelector {
     let match_labels: BTreeMap<String, String> = selector.labels.clone().into_iter().collect();
-    let match_expressions: Vec<LabelSelectorRequirement> = selector.expressions.iter().map(requirement).collect();
+    let match_expressions: Vec<LabelSelectorRequirement> =
+        selector.expressions.iter().map(requirement).collect();
     LabelSelector {
         match_labels: (!match_labels.is_empty()).then_some(match_labels),
         match_expressions: (!match_expressions.is_empty()).then_some(match_expressions),
@@ -160,7 +170,10 @@ fn peer(peer: &Peer) -> net::NetworkPolicyPeer {
             namespace_selector: match namespaces {
                 Namespaces::Own => None,
                 Namespaces::Named(name) => Some(LabelSelector {
-                    match_labels: Some(BTreeMap::from([(NAMESPACE_NAME_LABEL.to_string(), name.clone())])),
+                    match_labels: Some(BTreeMap::from([(
+                        NAMESPACE_NAME_LABEL.to_string(),
+                        name.clone(),
+                    )])),
                     match_expressions: None,
                 }),
                 Namespaces::AnyOf(names) => Some(LabelSelector {
@@ -178,7 +191,8 @@ fn peer(peer: &Peer) -> net::NetworkPolicyPeer {
         Peer::Addresses(block) => net::NetworkPolicyPeer {
             ip_block: Some(net::IPBlock {
                 cidr: block.cidr.to_string(),
-                except: (!block.except.is_empty()).then(|| block.except.iter().map(ToString::to_string).collect()),
+                except: (!block.except.is_empty())
+                    .then(|| block.except.iter().map(ToString::to_string).collect()),
             }),
             namespace_selector: None,
             pod_selector: None,

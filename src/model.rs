@@ -86,6 +86,20 @@ impl Selector {
     pub fn is_empty(&self) -> bool {
         self.labels.is_empty() && self.expressions.is_empty()
     }
+
+    /// True when a pod with `labels` is selected.
+    pub fn matches(&self, labels: &BTreeMap<String, String>) -> bool {
+        self.labels.iter().all(|(k, v)| labels.get(k) == Some(v))
+            && self.expressions.iter().all(|e| {
+                let value = labels.get(&e.key);
+                match e.operator {
+                    Operator::In => value.is_some_and(|v| e.values.contains(v)),
+                    Operator::NotIn => value.is_none_or(|v| !e.values.contains(v)),
+                    Operator::Exists => value.is_some(),
+                    Operator::DoesNotExist => value.is_none(),
+                }
+            })
+    }
 }
 
 impl fmt::Display for Selector {

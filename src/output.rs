@@ -44,7 +44,9 @@ pub fn layout(emitted: &[Emitted], extra: &[(String, String)]) -> Result<Files, 
     for (path, content) in extra {
         files.insert(path.clone(), content.clone());
     }
-    let mut manifest = String::from("# Files written by `ward build`; Ward removes only these when they go stale.\n");
+    let mut manifest = String::from(
+        "# Files written by `ward build`; Ward removes only these when they go stale.\n",
+    );
     for path in files.keys() {
         manifest.push_str(path);
         manifest.push('\n');

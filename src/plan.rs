@@ -157,14 +157,27 @@ impl Plan {
 
 /// Lowers a checked model to the policies that implement it.
 pub fn plan(model: &Model) -> Plan {
-    let managed: Vec<String> = model.managed_namespaces().map(|ns| ns.name.clone()).collect();
+    let managed: Vec<String> = model
+        .managed_namespaces()
+        .map(|ns| ns.name.clone())
+        .collect();
     // Policies keyed by (namespace, name) while rules are added.
     let mut builder = Builder {
         policies: IndexMap::new(),
     };
     for namespace in model.managed_namespaces() {
-        builder.policy(&namespace.name, DEFAULT_DENY, Target::DefaultDeny, Selector::default());
-        builder.policy(&namespace.name, ALL_PODS, Target::AllPods, Selector::default());
+        builder.policy(
+            &namespace.name,
+            DEFAULT_DENY,
+            Target::DefaultDeny,
+            Selector::default(),
+        );
+        builder.policy(
+            &namespace.name,
+            ALL_PODS,
+            Target::AllPods,
+            Selector::default(),
+        );
         for service in namespace.services.values() {
             builder.policy(
                 &namespace.name,
@@ -188,7 +201,9 @@ pub fn plan(model: &Model) -> Plan {
         policies: builder
             .policies
             .into_values()
-            .filter(|p| p.target == Target::DefaultDeny || !p.ingress.is_empty() || !p.egress.is_empty())
+            .filter(|p| {
+                p.target == Target::DefaultDeny || !p.ingress.is_empty() || !p.egress.is_empty()
+            })
             .collect(),
     }
 }
@@ -253,7 +268,9 @@ fn holders(end: &Endpoint, managed: &[String]) -> Vec<(String, String)> {
             .iter()
             .map(|ns| (ns.clone(), ALL_PODS.to_string()))
             .collect(),
-        Endpoint::Service { .. } | Endpoint::Namespace { .. } | Endpoint::External { .. } => Vec::new(),
+        Endpoint::Service { .. } | Endpoint::Namespace { .. } | Endpoint::External { .. } => {
+            Vec::new()
+        }
     }
 }
 
@@ -268,7 +285,9 @@ fn peers_of(end: &Endpoint, own: &str, managed: &[String]) -> Vec<Peer> {
     };
     match end {
         Endpoint::Service {
-            namespace, selector, ..
+            namespace,
+            selector,
+            ..
         } => vec![Peer::Pods {
             namespaces: namespace_of(namespace),
             pods: selector.clone(),

@@ -75,6 +75,10 @@ fn diff_values(path: &str, a: &serde_yaml::Value, b: &serde_yaml::Value, out: &m
                 diff_values(&format!("{path}[{i}]"), left, right, out);
             }
         }
-        _ => out.push(if path.is_empty() { "(document)".to_string() } else { path.to_string() }),
+        _ => out.push(if path.is_empty() {
+            "(document)".to_string()
+        } else {
+            path.to_string()
+        }),
     }
 }

@@ -2,6 +2,15 @@
 //! would), round trips, the directory layout, stale-file removal, `--check`
 //! both ways, and independence from argument order.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    clippy::disallowed_methods,
+    reason = "tests read files and fail loudly"
+)]
+
 mod common;
 
 use std::path::Path;
@@ -9,7 +18,9 @@ use std::process::Command;
 use ward::source::Sources;
 
 fn build_stream(sources: &Sources) -> (Vec<ward::emit::Emitted>, String) {
-    let model = ward::compile(sources).model.expect("the example checks clean");
+    let model = ward::compile(sources)
+        .model
+        .expect("the example checks clean");
     let plan = ward::plan::plan(&model);
     let emitted = ward::emit::emit(&model, &plan, sources);
     let documents = ward::output::documents(&emitted).unwrap();
@@ -50,7 +61,11 @@ fn every_object_is_labelled_and_every_rule_annotated() {
         for object in &emitted {
             let meta = &object.object.metadata;
             assert_eq!(
-                meta.labels.as_ref().unwrap().get("app.kubernetes.io/managed-by").map(String::as_str),
+                meta.labels
+                    .as_ref()
+                    .unwrap()
+                    .get("app.kubernetes.io/managed-by")
+                    .map(String::as_str),
                 Some("ward")
             );
             let spec = object.object.spec.as_ref().unwrap();
@@ -63,7 +78,12 @@ fn every_object_is_labelled_and_every_rule_annotated() {
                 for i in 0..count {
                     let note = annotations
                         .get(&format!("ward.dev/{direction}-{i}"))
-                        .unwrap_or_else(|| panic!("{}/{} {direction} {i} has no annotation", object.namespace, object.name));
+                        .unwrap_or_else(|| {
+                            panic!(
+                                "{}/{} {direction} {i} has no annotation",
+                                object.namespace, object.name
+                            )
+                        });
                     assert!(note.starts_with("flow "), "{note}");
                     assert!(note.contains(" | controls "), "{note}");
                     assert!(note.contains(".ward:"), "{note}");
@@ -83,7 +103,15 @@ fn a_service_named_like_a_namespace_policy_does_not_clash() {
     );
     let (emitted, _) = build_stream(&sources);
     let names: Vec<&str> = emitted.iter().map(|e| e.name.as_str()).collect();
-    assert_eq!(names, ["default-deny", "all-pods", "svc-default-deny", "svc-all-pods"]);
+    assert_eq!(
+        names,
+        [
+            "default-deny",
+            "all-pods",
+            "svc-default-deny",
+            "svc-all-pods"
+        ]
+    );
 }
 
 fn read_tree(dir: &Path) -> Vec<(String, String)> {
@@ -95,7 +123,11 @@ fn read_tree(dir: &Path) -> Vec<(String, String)> {
             if path.is_dir() {
                 stack.push(path);
             } else {
-                let rel = path.strip_prefix(dir).unwrap().to_string_lossy().replace('\\', "/");
+                let rel = path
+                    .strip_prefix(dir)
+                    .unwrap()
+                    .to_string_lossy()
+                    .replace('\\', "/");
                 out.push((rel, std::fs::read_to_string(&path).unwrap()));
             }
         }
@@ -110,15 +142,32 @@ fn build_writes_a_kustomize_layout_removes_stale_files_and_keeps_foreign_ones() 
     let out = tmp.path().join("out");
     let out_str = out.to_str().unwrap();
     let result = ward(&["build", "examples/payments.ward", "-o", out_str]);
-    assert!(result.status.success(), "{}", String::from_utf8_lossy(&result.stderr));
+    assert!(
+        result.status.success(),
+        "{}",
+        String::from_utf8_lossy(&result.stderr)
+    );
     let tree = read_tree(&out);
     let paths: Vec<&str> = tree.iter().map(|(p, _)| p.as_str()).collect();
     assert!(paths.contains(&"payments/svc-vault.yaml"));
     assert!(paths.contains(&"shop/default-deny.yaml"));
-    assert!(!paths.iter().any(|p| p.starts_with("kube-system/")), "unmanaged namespaces get no policies");
-    let kustomization = &tree.iter().find(|(p, _)| p == "kustomization.yaml").unwrap().1;
-    for (path, _) in tree.iter().filter(|(p, _)| p.ends_with(".yaml") && p.contains('/')) {
-        assert!(kustomization.contains(&format!("- {path}\n")), "{path} missing from the kustomization");
+    assert!(
+        !paths.iter().any(|p| p.starts_with("kube-system/")),
+        "unmanaged namespaces get no policies"
+    );
+    let kustomization = &tree
+        .iter()
+        .find(|(p, _)| p == "kustomization.yaml")
+        .unwrap()
+        .1;
+    for (path, _) in tree
+        .iter()
+        .filter(|(p, _)| p.ends_with(".yaml") && p.contains('/'))
+    {
+        assert!(
+            kustomization.contains(&format!("- {path}\n")),
+            "{path} missing from the kustomization"
+        );
     }
     // A foreign file survives rebuilds; a policy the program no longer emits goes.
     std::fs::write(out.join("NOTES.md"), "ours").unwrap();
@@ -130,29 +179,62 @@ fn build_writes_a_kustomize_layout_removes_stale_files_and_keeps_foreign_ones() 
     );
     std::fs::write(&smaller, text).unwrap();
     let result = ward(&["build", smaller.to_str().unwrap(), "-o", out_str]);
-    assert!(result.status.success(), "{}", String::from_utf8_lossy(&result.stderr));
+    assert!(
+        result.status.success(),
+        "{}",
+        String::from_utf8_lossy(&result.stderr)
+    );
     assert!(!out.join("payments/svc-vault.yaml").exists());
-    assert_eq!(std::fs::read_to_string(out.join("NOTES.md")).unwrap(), "ours");
+    assert_eq!(
+        std::fs::read_to_string(out.join("NOTES.md")).unwrap(),
+        "ours"
+    );
 }
 
 #[test]
 fn build_refuses_a_non_empty_directory_that_holds_no_ward_build() {
     let tmp = tempfile::tempdir().unwrap();
     std::fs::write(tmp.path().join("important.txt"), "keep").unwrap();
-    let result = ward(&["build", "examples/minimal.ward", "-o", tmp.path().to_str().unwrap()]);
+    let result = ward(&[
+        "build",
+        "examples/minimal.ward",
+        "-o",
+        tmp.path().to_str().unwrap(),
+    ]);
     assert_eq!(result.status.code(), Some(2));
-    assert_eq!(read_tree(tmp.path()), [("important.txt".to_string(), "keep".to_string())]);
+    assert_eq!(
+        read_tree(tmp.path()),
+        [("important.txt".to_string(), "keep".to_string())]
+    );
 }
 
 #[test]
 fn a_program_with_errors_changes_nothing_in_the_output_directory() {
     let tmp = tempfile::tempdir().unwrap();
     let out = tmp.path().join("out");
-    assert!(ward(&["build", "examples/minimal.ward", "-o", out.to_str().unwrap()]).status.success());
+    assert!(
+        ward(&[
+            "build",
+            "examples/minimal.ward",
+            "-o",
+            out.to_str().unwrap()
+        ])
+        .status
+        .success()
+    );
     let before = read_tree(&out);
     let broken = tmp.path().join("broken.ward");
-    std::fs::write(&broken, "namespace a { service b { pods app=b } }\nflow a.b -> a.c controls CC6.1\n").unwrap();
-    let result = ward(&["build", broken.to_str().unwrap(), "-o", out.to_str().unwrap()]);
+    std::fs::write(
+        &broken,
+        "namespace a { service b { pods app=b } }\nflow a.b -> a.c controls CC6.1\n",
+    )
+    .unwrap();
+    let result = ward(&[
+        "build",
+        broken.to_str().unwrap(),
+        "-o",
+        out.to_str().unwrap(),
+    ]);
     assert_eq!(result.status.code(), Some(1));
     assert_eq!(read_tree(&out), before);
 }
@@ -163,19 +245,36 @@ fn check_passes_on_a_fresh_build_and_names_what_drifted() {
     let out = tmp.path().join("out");
     let out_str = out.to_str().unwrap();
     let check = |out: &str| ward(&["build", "examples/payments.ward", "-o", out, "--check"]);
-    assert_eq!(check(out_str).status.code(), Some(1), "nothing built yet is drift");
-    assert!(ward(&["build", "examples/payments.ward", "-o", out_str]).status.success());
+    assert_eq!(
+        check(out_str).status.code(),
+        Some(1),
+        "nothing built yet is drift"
+    );
+    assert!(
+        ward(&["build", "examples/payments.ward", "-o", out_str])
+            .status
+            .success()
+    );
     let clean = check(out_str);
-    assert!(clean.status.success(), "{}", String::from_utf8_lossy(&clean.stderr));
+    assert!(
+        clean.status.success(),
+        "{}",
+        String::from_utf8_lossy(&clean.stderr)
+    );
     // Someone edits a generated policy by hand.
     let path = out.join("payments/svc-vault.yaml");
-    let edited = std::fs::read_to_string(&path).unwrap().replace("5432", "5433");
+    let edited = std::fs::read_to_string(&path)
+        .unwrap()
+        .replace("5432", "5433");
     std::fs::write(&path, edited).unwrap();
     std::fs::remove_file(out.join("shop/svc-web.yaml")).unwrap();
     let drift = check(out_str);
     assert_eq!(drift.status.code(), Some(1));
     let report = String::from_utf8_lossy(&drift.stderr);
-    assert!(report.contains("changed  payments/svc-vault.yaml: spec.ingress[0].ports[0].port"), "{report}");
+    assert!(
+        report.contains("changed  payments/svc-vault.yaml: spec.ingress[0].ports[0].port"),
+        "{report}"
+    );
     assert!(report.contains("added    shop/svc-web.yaml"), "{report}");
     // --check never writes.
     assert!(!out.join("shop/svc-web.yaml").exists());
@@ -187,8 +286,12 @@ fn output_does_not_depend_on_the_order_of_paths() {
         .iter()
         .map(|p| p.to_string_lossy().into_owned())
         .collect();
-    let forward: Vec<&str> = std::iter::once("build").chain(files.iter().map(String::as_str)).collect();
-    let reverse: Vec<&str> = std::iter::once("build").chain(files.iter().rev().map(String::as_str)).collect();
+    let forward: Vec<&str> = std::iter::once("build")
+        .chain(files.iter().map(String::as_str))
+        .collect();
+    let reverse: Vec<&str> = std::iter::once("build")
+        .chain(files.iter().rev().map(String::as_str))
+        .collect();
     let a = ward(&forward);
     let b = ward(&reverse);
     assert!(a.status.success());

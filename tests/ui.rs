@@ -49,12 +49,36 @@ fn run(path: &Path) -> (Sources, Vec<ward::diagnostic::Diagnostic>) {
         return (sources, vec![encoding]);
     }
     let checked = ward::compile(&sources);
+    let cluster = path.with_extension("cluster.yaml");
+    if cluster.exists() {
+        return (sources.clone(), verify(&sources, checked, &cluster));
+    }
     assert_eq!(
         checked.model.is_some(),
         !checked.diagnostics.iter().any(|d| d.is_error()),
         "a model must exist exactly when there are no errors"
     );
     (sources, checked.diagnostics)
+}
+
+/// `ward verify` of the program against the cluster export beside it.
+fn verify(
+    sources: &Sources,
+    checked: ward::check::Checked,
+    cluster: &Path,
+) -> Vec<ward::diagnostic::Diagnostic> {
+    let model = checked.model.expect("a verify case's program checks clean");
+    let text = std::fs::read_to_string(cluster).unwrap();
+    let world = ward::simulate::load(&[ward::simulate::Document::new(
+        cluster.to_string_lossy(),
+        text,
+    )])
+    .unwrap();
+    let plan = ward::plan::plan(&model);
+    let emitted = ward::emit::emit(&model, &plan, sources);
+    let mut diagnostics = checked.diagnostics;
+    diagnostics.extend(ward::proof::verify::verify(&model, &plan, &emitted, &world).diagnostics);
+    diagnostics
 }
 
 #[test]

@@ -22,13 +22,15 @@ pub struct Build {
 pub fn build(model: &Model, sources: &Sources) -> Result<Build, UsageError> {
     let plan = plan::plan(model);
     let emitted = emit::emit(model, &plan, sources);
-    let files = output::layout(&emitted, &[]).map_err(|e| UsageError(format!("cannot serialize the policies: {e}")))?;
+    let files = output::layout(&emitted, &[])
+        .map_err(|e| UsageError(format!("cannot serialize the policies: {e}")))?;
     Ok(Build { emitted, files })
 }
 
 /// The objects as one multi-document YAML stream.
 pub fn stream(build: &Build) -> Result<String, UsageError> {
-    let documents = output::documents(&build.emitted).map_err(|e| UsageError(format!("cannot serialize the policies: {e}")))?;
+    let documents = output::documents(&build.emitted)
+        .map_err(|e| UsageError(format!("cannot serialize the policies: {e}")))?;
     Ok(yaml::stream(&documents))
 }
 
@@ -36,7 +38,12 @@ pub fn stream(build: &Build) -> Result<String, UsageError> {
 pub fn write(dir: &Path, build: &Build) -> Result<String, UsageError> {
     let changes = write::plan_changes(dir, &build.files)?;
     write::apply(dir, &changes, &mut RealDisk)?;
-    let count = |f: fn(&Change) -> bool| changes.iter().filter(|c| c.path != output::MANIFEST && f(c)).count();
+    let count = |f: fn(&Change) -> bool| {
+        changes
+            .iter()
+            .filter(|c| c.path != output::MANIFEST && f(c))
+            .count()
+    };
     Ok(format!(
         "wrote {} policies to {} ({} added, {} changed, {} removed)",
         build.emitted.len(),
@@ -51,7 +58,10 @@ pub fn write(dir: &Path, build: &Build) -> Result<String, UsageError> {
 /// summary of the drift.
 pub fn check(dir: &Path, build: &Build) -> Result<Option<String>, UsageError> {
     let changes = write::plan_changes(dir, &build.files)?;
-    let changes: Vec<&Change> = changes.iter().filter(|c| c.path != output::MANIFEST).collect();
+    let changes: Vec<&Change> = changes
+        .iter()
+        .filter(|c| c.path != output::MANIFEST)
+        .collect();
     if changes.is_empty() {
         return Ok(None);
     }
@@ -67,6 +77,10 @@ pub fn check(dir: &Path, build: &Build) -> Result<Option<String>, UsageError> {
             (None, None) => Ok(()),
         };
     }
-    let _ = writeln!(report, "run `ward build -o {}` and commit the result", dir.display());
+    let _ = writeln!(
+        report,
+        "run `ward build -o {}` and commit the result",
+        dir.display()
+    );
     Ok(Some(report))
 }

@@ -64,3 +64,17 @@ pub fn read_program(paths: &[PathBuf]) -> Result<(Sources, Vec<Diagnostic>), Usa
     }
     Ok((sources, problems))
 }
+
+/// Reads YAML files for the simulator.
+pub fn read_documents(paths: &[PathBuf]) -> Result<Vec<crate::simulate::Document>, UsageError> {
+    paths
+        .iter()
+        .map(|path| {
+            std::fs::read_to_string(path)
+                .map(|text| {
+                    crate::simulate::Document::new(path.to_string_lossy().replace('\\', "/"), text)
+                })
+                .map_err(|e| UsageError(format!("cannot read `{}`: {e}", path.display())))
+        })
+        .collect()
+}

@@ -77,6 +77,29 @@ enum Command {
         #[arg(long)]
         deny_warnings: bool,
     },
+    /// Prove the policies: simulate them in a world made from the program and
+    /// compare every connection with the declared flows and invariants.
+    Test {
+        /// `.ward` files or directories holding them.
+        #[arg(required = true)]
+        paths: Vec<PathBuf>,
+        /// How to write diagnostics.
+        #[arg(long, value_enum, default_value_t = Format::Human)]
+        format: Format,
+    },
+    /// Judge a cluster's export (`kubectl get ns,pods,netpol -A -o yaml`)
+    /// against the program.
+    Verify {
+        /// `.ward` files or directories holding them.
+        #[arg(required = true)]
+        paths: Vec<PathBuf>,
+        /// YAML files exported from the cluster.
+        #[arg(long, required = true, num_args = 1..)]
+        cluster: Vec<PathBuf>,
+        /// How to write diagnostics.
+        #[arg(long, value_enum, default_value_t = Format::Human)]
+        format: Format,
+    },
     /// Explain a diagnostic code (`ward explain E0402`).
     Explain {
         /// The code.
@@ -104,6 +127,12 @@ pub fn main() -> ExitCode {
             check,
             deny_warnings,
         } => run_build(&paths, output.as_deref(), check, deny_warnings, color),
+        Command::Test { paths, format } => run_test(&paths, format, color),
+        Command::Verify {
+            paths,
+            cluster,
+            format,
+        } => run_verify(&paths, &cluster, format, color),
         Command::Explain { code } => explain(&code),
     };
     match result {
@@ -160,6 +189,83 @@ fn run_build(
         }
     }
     Ok(0)
+}
+
+fn run_test(paths: &[PathBuf], format: Format, color: Color) -> Result<u8, io::UsageError> {
+    let (sources, checked) = compile(paths)?;
+    let Some(model) = checked.model else {
+        report(&sources, &checked.diagnostics, format, color);
+        return Ok(EXIT_FINDINGS);
+    };
+    let built = build::build(&model, &sources)?;
+    let plan = crate::plan::plan(&model);
+    let policies = built.emitted.into_iter().map(|e| e.object).collect();
+    let tested = crate::proof::test_program(&model, &plan, policies).map_err(|e| {
+        io::UsageError(format!(
+            "the generated policies could not be simulated: {e}"
+        ))
+    })?;
+    let mut diagnostics = checked.diagnostics;
+    diagnostics.extend(tested.diagnostics);
+    crate::diagnostic::sort(&mut diagnostics);
+    report(&sources, &diagnostics, format, color);
+    let (pods, addresses, probes) = tested.size;
+    let findings = tested.comparison.findings.len();
+    let _ = writeln!(
+        std::io::stderr(),
+        "tested {} connections ({pods} pods, {addresses} addresses, {probes} probes): {} allowed, {}",
+        tested.comparison.checked,
+        tested.comparison.allowed,
+        if findings == 0 {
+            "exactly the declared flows".to_string()
+        } else {
+            format!("{findings} finding(s)")
+        }
+    );
+    Ok(if findings == 0 { 0 } else { EXIT_FINDINGS })
+}
+
+fn run_verify(
+    paths: &[PathBuf],
+    cluster: &[PathBuf],
+    format: Format,
+    color: Color,
+) -> Result<u8, io::UsageError> {
+    let (sources, checked) = compile(paths)?;
+    let Some(model) = checked.model else {
+        report(&sources, &checked.diagnostics, format, color);
+        return Ok(EXIT_FINDINGS);
+    };
+    let documents = io::read_documents(cluster)?;
+    let world = crate::simulate::load(&documents)
+        .map_err(|e| io::UsageError(format!("cannot read the cluster export: {e}")))?;
+    let built = build::build(&model, &sources)?;
+    let plan = crate::plan::plan(&model);
+    let verified = crate::proof::verify::verify(&model, &plan, &built.emitted, &world);
+    let failed = verified.diagnostics.iter().any(Diagnostic::is_error);
+    report(&sources, &verified.diagnostics, format, color);
+    let _ = writeln!(
+        std::io::stderr(),
+        "verified {} connections over {} pods: {} allowed, {}",
+        verified.comparison.checked,
+        verified.pods,
+        verified.comparison.allowed,
+        if failed {
+            "findings above"
+        } else {
+            "as declared"
+        }
+    );
+    Ok(if failed { EXIT_FINDINGS } else { 0 })
+}
+
+/// Writes diagnostics in the chosen format.
+fn report(sources: &Sources, diagnostics: &[Diagnostic], format: Format, color: Color) {
+    match format {
+        Format::Human => emit_human(sources, diagnostics, color),
+        Format::Json => write_stdout(&render::json(sources, diagnostics)),
+        Format::Sarif => write_stdout(&render::sarif(sources, diagnostics)),
+    }
 }
 
 fn check(

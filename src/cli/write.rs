@@ -66,7 +66,10 @@ fn read(path: &Path) -> Result<Option<String>, UsageError> {
 /// touch. Includes only files whose content differs.
 pub fn plan_changes(dir: &Path, files: &Files) -> Result<Vec<Change>, UsageError> {
     let manifest = read(&dir.join(output::MANIFEST))?;
-    let owned: Vec<String> = manifest.as_deref().map(output::manifest_paths).unwrap_or_default();
+    let owned: Vec<String> = manifest
+        .as_deref()
+        .map(output::manifest_paths)
+        .unwrap_or_default();
     if manifest.is_none() && dir_has_entries(dir)? {
         return Err(UsageError(format!(
             "`{}` is not empty and holds no Ward build (no `{}`); choose a new or empty directory",
@@ -134,7 +137,10 @@ pub fn apply(dir: &Path, changes: &[Change], disk: &mut dyn Disk) -> Result<(), 
                     let _ = disk.remove(path);
                 }
                 let _ = disk.remove(&tmp);
-                return Err(UsageError(format!("cannot write `{}`: {e}; nothing was changed", tmp.display())));
+                return Err(UsageError(format!(
+                    "cannot write `{}`: {e}; nothing was changed",
+                    tmp.display()
+                )));
             }
             staged.push(tmp);
         }
@@ -221,8 +227,10 @@ mod tests {
     }
 
     fn files(pairs: &[(&str, &str)]) -> Files {
-        let mut files: IndexMap<String, String> =
-            pairs.iter().map(|(p, c)| (p.to_string(), c.to_string())).collect();
+        let mut files: IndexMap<String, String> = pairs
+            .iter()
+            .map(|(p, c)| (p.to_string(), c.to_string()))
+            .collect();
         let mut manifest = String::new();
         for path in files.keys() {
             manifest.push_str(path);
@@ -241,7 +249,11 @@ mod tests {
                 if path.is_dir() {
                     stack.push(path);
                 } else {
-                    let rel = path.strip_prefix(dir).unwrap().to_string_lossy().into_owned();
+                    let rel = path
+                        .strip_prefix(dir)
+                        .unwrap()
+                        .to_string_lossy()
+                        .into_owned();
                     out.push((rel, std::fs::read_to_string(&path).unwrap()));
                 }
             }
@@ -252,8 +264,16 @@ mod tests {
 
     #[test]
     fn a_failure_at_any_step_leaves_the_directory_as_it_was() {
-        let before = files(&[("a/x.yaml", "old x"), ("a/stale.yaml", "stale"), ("b/y.yaml", "y")]);
-        let after = files(&[("a/x.yaml", "new x"), ("b/y.yaml", "y"), ("c/z.yaml", "new z")]);
+        let before = files(&[
+            ("a/x.yaml", "old x"),
+            ("a/stale.yaml", "stale"),
+            ("b/y.yaml", "y"),
+        ]);
+        let after = files(&[
+            ("a/x.yaml", "new x"),
+            ("b/y.yaml", "y"),
+            ("c/z.yaml", "new z"),
+        ]);
         for n in 0..12 {
             let tmp = tempfile::tempdir().unwrap();
             let dir = tmp.path().join("out");
@@ -263,10 +283,18 @@ mod tests {
             let changes = plan_changes(&dir, &after).unwrap();
             let result = apply(&dir, &changes, &mut FailingDisk { n, count: 0 });
             if result.is_err() {
-                assert_eq!(snapshot(&dir), original, "failure at operation {n} changed the directory");
+                assert_eq!(
+                    snapshot(&dir),
+                    original,
+                    "failure at operation {n} changed the directory"
+                );
             } else {
                 let expected: Vec<(String, String)> = {
-                    let mut v: Vec<_> = after.files.iter().map(|(p, c)| (p.clone(), c.clone())).collect();
+                    let mut v: Vec<_> = after
+                        .files
+                        .iter()
+                        .map(|(p, c)| (p.clone(), c.clone()))
+                        .collect();
                     v.sort();
                     v
                 };
@@ -286,7 +314,10 @@ mod tests {
         std::fs::write(dir.join(output::MANIFEST), "a/x.yaml\n").unwrap();
         let changes = plan_changes(&dir, &files(&[("a/x.yaml", "x")])).unwrap();
         apply(&dir, &changes, &mut RealDisk).unwrap();
-        assert_eq!(std::fs::read_to_string(dir.join("README.md")).unwrap(), "mine");
+        assert_eq!(
+            std::fs::read_to_string(dir.join("README.md")).unwrap(),
+            "mine"
+        );
         assert!(plan_changes(&dir, &files(&[("README.md", "theirs")])).is_err());
     }
 }

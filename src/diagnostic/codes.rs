@@ -272,6 +272,48 @@ flow would document a connection that Ward does not control.";
 "External address sets declare no ports, so `:name` cannot be resolved. Write a
 literal port (`:443/tcp`) or a range (`:8000-8080/tcp`).";
 
+    /// A connection the policies allow but no flow declares.
+    E0501 = Error, "connection allowed beyond the declared flows",
+"The simulator found a connection that the policies allow but that no flow
+declares: the boundary is wider than the program says, which is a security
+defect. `ward test` reports it for Ward's own policies (a bug in Ward; please
+report it), `ward verify` for a cluster's export (a policy that Ward did not
+write, an edited policy, or pods outside what the program describes). The
+notes say which policy and rule let it through on each side.";
+
+    /// A declared connection that the policies block.
+    E0502 = Error, "declared flow blocked",
+"A flow declares a connection, but the simulated policies block it: the
+application will fail where the program says it works. For a cluster export,
+Ward's policies may be missing or stale (`ward build --check`), or the pods'
+labels or ports may not match the program. The notes say which side blocks
+it.";
+
+    /// A connection a `deny` invariant forbids, allowed by the policies.
+    E0503 = Error, "deny invariant broken",
+"The policies allow a connection that a `deny` invariant forbids. The checker
+guarantees that no flow opens such a connection, so the policy that allows it
+came from elsewhere: another policy in the cluster, or a hand edit. Use
+`ward explain` to find the rule.";
+
+    /// A Ward policy the cluster does not have.
+    E0504 = Error, "Ward policy missing from the cluster",
+"The program builds this policy, but the cluster export has no NetworkPolicy
+with its namespace and name. The build was not applied, or someone deleted the
+policy. Apply the build (`kubectl apply -k DIR`, or let GitOps sync it).";
+
+    /// A Ward policy whose spec differs from the build.
+    E0505 = Error, "Ward policy changed in the cluster",
+"The cluster's policy has the name of one Ward builds, but a different spec:
+it was edited by hand, or the cluster runs an older build. The note lists the
+fields that differ. Change policies through the program and re-apply.";
+
+    /// A policy labelled as Ward's that the program does not build.
+    E0506 = Error, "unexpected Ward policy in the cluster",
+"A NetworkPolicy carries `app.kubernetes.io/managed-by: ward`, but the program
+builds no policy with its namespace and name: a leftover from an older build
+that pruning did not remove, or a policy copied by hand. Delete it.";
+
     /// A flow without justification.
     W0001 = Warning, "flow without justification",
 "`because \"...\"` is the justification the auditor reads in the traceability
@@ -317,4 +359,16 @@ to nothing.";
 network controls. Flows usually serve CC6.1 (segmentation), CC6.6 (boundary
 protection) or CC6.7 (restricted transmission); check that the citation is
 the one you mean.";
+
+    /// A service whose selector matches no pod of a cluster.
+    W0009 = Warning, "service matches no pod in the cluster",
+"`ward verify` found no pod in the service's namespace whose labels its
+selector matches. Its flows protect nothing, and the pods it was meant for
+(if they exist) are governed by other rules. Fix the selector or the labels.";
+
+    /// Pods of a managed namespace that no service describes.
+    W0010 = Warning, "pods that no service describes",
+"Pods of a managed namespace match no service's selector, so they get only
+the namespace's default deny and its `ns.*`/`*.*` flows. Declare a service
+for them if they should take part in flows.";
 }

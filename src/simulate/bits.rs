@@ -47,6 +47,13 @@ impl BitSet {
         }
     }
 
+    /// Removes `i`.
+    pub(crate) fn remove(&mut self, i: usize) {
+        if let Some(word) = self.words.get_mut(i / 64) {
+            *word &= !(1u64 << (i % 64));
+        }
+    }
+
     /// Whether `i` is in the set.
     pub(crate) fn contains(&self, i: usize) -> bool {
         self.words
@@ -83,6 +90,7 @@ impl BitSet {
     }
 
     /// Whether the set has no member.
+    #[cfg(test)]
     pub(crate) fn is_empty(&self) -> bool {
         self.words.iter().all(|word| *word == 0)
     }
@@ -126,6 +134,8 @@ mod tests {
         a.intersect_with(&b);
         assert_eq!(a.iter().collect::<Vec<_>>(), vec![64]);
         assert!(!a.is_empty());
+        a.remove(64);
+        assert!(a.is_empty());
         assert!(BitSet::new(10).is_empty());
         let grown = full.resized(200);
         assert_eq!(grown.iter().count(), 130);

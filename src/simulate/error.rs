@@ -43,7 +43,7 @@ pub struct LoadError {
     /// The 1-based index of the item in a `List` document.
     pub item: Option<usize>,
     /// The object at fault, when it could be identified.
-    pub object: Option<ObjectRef>,
+    pub object: Option<Box<ObjectRef>>,
     /// What is wrong, in one lowercase line.
     pub message: String,
 }

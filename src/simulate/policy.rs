@@ -125,10 +125,7 @@ pub(crate) fn read_policy(
     blocks: &mut IndexSet<IpBlock>,
 ) -> Result<PolicySpec, String> {
     let spec = policy.spec.clone().unwrap_or_default();
-    let selector = Selector::compile(
-        &spec.pod_selector.unwrap_or_default(),
-        "spec.podSelector",
-    )?;
+    let selector = Selector::compile(&spec.pod_selector.unwrap_or_default(), "spec.podSelector")?;
     let ingress_rules = spec.ingress.unwrap_or_default();
     let egress_rules = spec.egress.unwrap_or_default();
     let (mut has_ingress, mut has_egress) = (false, false);
@@ -290,18 +287,16 @@ fn read_port(port: &NetworkPolicyPort, at: &str) -> Result<PortMatch, String> {
                 Some(end) => {
                     let last = number(end, "endPort")?;
                     if last < first {
-                        return Err(format!(
-                            "`{at}.endPort` is {last}, below `port` {first}"
-                        ));
+                        return Err(format!("`{at}.endPort` is {last}, below `port` {first}"));
                     }
                     last
                 }
             };
             Ok(PortMatch::Range(protocol, first, last))
         }
-        (Some(IntOrString::String(_)), Some(_)) => Err(format!(
-            "`{at}.endPort` cannot be used with a named port"
-        )),
+        (Some(IntOrString::String(_)), Some(_)) => {
+            Err(format!("`{at}.endPort` cannot be used with a named port"))
+        }
         (Some(IntOrString::String(name)), None) => {
             if name.is_empty() || !name.bytes().any(|b| b.is_ascii_alphabetic()) {
                 return Err(format!(

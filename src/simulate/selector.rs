@@ -143,12 +143,27 @@ mod tests {
         )?;
         let good = [("app", "web"), ("tier", "a"), ("team", "x")];
         assert!(selector.matches(&labels(&good)));
-        assert!(selector.matches(&labels(&[("app", "web"), ("tier", "b"), ("team", "x"), ("env", "dev")])));
-        assert!(!selector.matches(&labels(&[("app", "web"), ("tier", "a"), ("team", "x"), ("env", "prod")])));
+        assert!(selector.matches(&labels(&[
+            ("app", "web"),
+            ("tier", "b"),
+            ("team", "x"),
+            ("env", "dev")
+        ])));
+        assert!(!selector.matches(&labels(&[
+            ("app", "web"),
+            ("tier", "a"),
+            ("team", "x"),
+            ("env", "prod")
+        ])));
         assert!(!selector.matches(&labels(&[("app", "web"), ("tier", "c"), ("team", "x")])));
         assert!(!selector.matches(&labels(&[("app", "web"), ("tier", "a")])));
         assert!(!selector.matches(&labels(&[("app", "db"), ("tier", "a"), ("team", "x")])));
-        assert!(!selector.matches(&labels(&[("app", "web"), ("tier", "a"), ("team", "x"), ("legacy", "")])));
+        assert!(!selector.matches(&labels(&[
+            ("app", "web"),
+            ("tier", "a"),
+            ("team", "x"),
+            ("legacy", "")
+        ])));
         Ok(())
     }
 

@@ -1,0 +1,2 @@
+" Ward policy files.
+autocmd BufNewFile,BufRead *.ward setfiletype ward

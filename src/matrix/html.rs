@@ -1,0 +1,414 @@
+//! The matrix as one self-contained HTML page an auditor can read, search
+//! with the browser and print.
+//!
+//! Owns the page: inline CSS only (with `@media print` rules), no scripts,
+//! no external resources; a table of contents linking to an anchor per
+//! criterion ([`criterion_anchor`]); every table with a header row. All text
+//! is escaped. Must not decide what the matrix says (that is
+//! [`build`](super::build())).
+
+use super::text::{self, DEFAULT_DENY, DEFAULT_DENY_PORTS, DEFAULT_DENY_PURPOSE};
+use super::{CriterionEntry, Matrix};
+use std::fmt::Write as _;
+
+/// What an empty cell shows.
+const NONE: &str = "—";
+
+const STYLE: &str = r#"
+:root { color-scheme: light; }
+body { font: 14px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; color: #1a1a1a; background: #fff; max-width: 90rem; margin: 2rem auto; padding: 0 1rem; }
+h1 { font-size: 1.6rem; margin-bottom: .5rem; }
+h2 { font-size: 1.3rem; border-bottom: 2px solid #d0d0d0; margin-top: 2.5rem; padding-bottom: .2rem; }
+h3 { font-size: 1.1rem; margin-top: 2rem; }
+h3 .series { font-weight: normal; color: #555; }
+table { border-collapse: collapse; width: 100%; margin: .5rem 0 1rem; }
+table.facts { width: auto; }
+th, td { border: 1px solid #c8c8c8; padding: .3rem .5rem; text-align: left; vertical-align: top; }
+thead th { background: #eef1f4; }
+tbody th { background: #f7f7f7; font-weight: 600; white-space: nowrap; }
+code { font: .9em ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; overflow-wrap: anywhere; }
+td ul { margin: 0; padding-left: 1.1rem; }
+nav ol ol { columns: 2; }
+.note { color: #555; }
+.warning { color: #8a4b00; font-weight: 600; }
+a { color: #0b57a4; }
+@media print {
+  body { max-width: none; margin: 0; padding: 0; font-size: 9pt; }
+  nav#contents { break-after: page; }
+  h2, h3 { break-after: avoid; }
+  thead { display: table-header-group; }
+  tr { break-inside: avoid; }
+  thead th, tbody th { background: none; }
+  a { color: inherit; text-decoration: none; }
+}
+"#;
+
+/// The anchor of a criterion's section: `criterion-CC6.1`. Criterion ids
+/// are letters, digits and dots, all valid in an HTML id and a URL fragment;
+/// anything else is replaced by `-`.
+pub fn criterion_anchor(id: &str) -> String {
+    let safe: String = id
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '.' {
+                c
+            } else {
+                '-'
+            }
+        })
+        .collect();
+    format!("criterion-{safe}")
+}
+
+/// The matrix as an HTML document.
+pub fn html(m: &Matrix) -> String {
+    let title = match &m.header.system {
+        Some(system) => format!("Traceability matrix: {}", escape(system)),
+        None => "Traceability matrix".to_string(),
+    };
+    let mut out = String::new();
+    out.push_str("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n");
+    out.push_str("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n");
+    let _ = writeln!(
+        out,
+        "<meta name=\"generator\" content=\"Ward {}\">",
+        escape(&m.header.ward_version)
+    );
+    let _ = writeln!(
+        out,
+        "<title>{title}</title>\n<style>{STYLE}</style>\n</head>\n<body>"
+    );
+    let _ = writeln!(out, "<header>\n<h1>{title}</h1>");
+    facts(&mut out, m);
+    let _ = writeln!(out, "<p>{}</p>\n</header>", escape(&text::summary(m)));
+    contents(&mut out, m);
+    out.push_str("<main>\n");
+    criteria(&mut out, m);
+    reverse_index(&mut out, m);
+    coverage(&mut out, m);
+    sources(&mut out, m);
+    out.push_str("</main>\n</body>\n</html>\n");
+    out
+}
+
+fn facts(out: &mut String, m: &Matrix) {
+    let h = &m.header;
+    out.push_str("<table class=\"facts\">\n<thead><tr><th scope=\"col\">Property</th><th scope=\"col\">Value</th></tr></thead>\n<tbody>\n");
+    let mut row = |name: &str, value: String| {
+        let _ = writeln!(
+            out,
+            "<tr><th scope=\"row\">{name}</th><td>{value}</td></tr>"
+        );
+    };
+    if let Some(system) = &h.system {
+        row("System", escape(system));
+    }
+    row(
+        "Catalog",
+        format!("{}, {}", escape(&h.catalog), escape(&h.catalog_version)),
+    );
+    let files = h.sources.len();
+    row(
+        "Sources",
+        format!(
+            "{files} {}, <code>{}</code>",
+            text::plural(files, "file", "files"),
+            escape(&h.sources_digest)
+        ),
+    );
+    row(
+        "Git commit",
+        h.git.as_ref().map_or_else(
+            || "not recorded".to_string(),
+            |g| format!("<code>{}</code>{}", escape(&g.commit), text::dirty(g)),
+        ),
+    );
+    row("Ward", escape(&h.ward_version));
+    if let Some(at) = &h.generated_at {
+        row("Generated", escape(at));
+    }
+    out.push_str("</tbody>\n</table>\n");
+}
+
+fn contents(out: &mut String, m: &Matrix) {
+    out.push_str("<nav id=\"contents\" aria-label=\"Contents\">\n<h2>Contents</h2>\n<ol>\n");
+    out.push_str("<li><a href=\"#criteria\">Criteria</a>\n<ol>\n");
+    for c in &m.criteria {
+        let _ = writeln!(
+            out,
+            "<li><a href=\"#{}\">{}</a> {}</li>",
+            criterion_anchor(&c.id),
+            escape(&c.id),
+            escape(&c.series_title)
+        );
+    }
+    out.push_str("</ol>\n</li>\n");
+    out.push_str("<li><a href=\"#reverse-index\">Reverse index</a></li>\n");
+    out.push_str("<li><a href=\"#coverage\">Coverage</a></li>\n");
+    out.push_str("<li><a href=\"#sources\">Sources</a></li>\n</ol>\n</nav>\n");
+}
+
+fn criteria(out: &mut String, m: &Matrix) {
+    out.push_str("<section id=\"criteria\">\n<h2>Criteria</h2>\n");
+    if m.criteria.is_empty() {
+        out.push_str("<p>Nothing cites a criterion.</p>\n");
+    }
+    for c in &m.criteria {
+        criterion(out, m, c);
+    }
+    out.push_str("</section>\n");
+}
+
+fn criterion(out: &mut String, m: &Matrix, c: &CriterionEntry) {
+    let _ = writeln!(
+        out,
+        "<section class=\"criterion\" id=\"{}\">\n<h3>{} <span class=\"series\">{} · {} · {}</span></h3>",
+        criterion_anchor(&c.id),
+        escape(&c.id),
+        escape(&c.series),
+        escape(&c.series_title),
+        escape(&c.category),
+    );
+    let relevant = if c.network_relevant {
+        " <span class=\"note\">(network-relevant)</span>"
+    } else {
+        ""
+    };
+    let _ = writeln!(out, "<p>{}{relevant}</p>", escape(&c.description));
+    if !c.controls.is_empty() {
+        out.push_str("<p>Team controls:</p>\n<ul>\n");
+        for k in &c.controls {
+            let _ = writeln!(
+                out,
+                "<li><strong>{}</strong> {} (<code>{}</code>)</li>",
+                escape(&k.id),
+                escape(&k.statement),
+                escape(&k.location)
+            );
+        }
+        out.push_str("</ul>\n");
+    }
+    out.push_str("<table class=\"trace\">\n<thead><tr><th scope=\"col\">Artifact</th><th scope=\"col\">Ports</th><th scope=\"col\">Cited</th><th scope=\"col\">Justification</th><th scope=\"col\">Source</th><th scope=\"col\">Warnings</th><th scope=\"col\">Implemented by</th></tr></thead>\n<tbody>\n");
+    if let Some(b) = &c.baseline {
+        let objects: Vec<String> = b
+            .objects
+            .iter()
+            .map(|o| {
+                format!(
+                    "<code>{}</code>",
+                    escape(&text::object(&o.namespace, &o.name))
+                )
+            })
+            .collect();
+        let _ = writeln!(
+            out,
+            "<tr><td>{DEFAULT_DENY}</td><td>{DEFAULT_DENY_PORTS}</td><td>{}</td><td>{DEFAULT_DENY_PURPOSE}</td><td><code>{}</code></td><td>{NONE}</td><td>{}</td></tr>",
+            escape(&text::via(&b.via)),
+            escape(&b.location),
+            list(&objects),
+        );
+    }
+    for citation in &c.flows {
+        let Some(flow) = m.flows.get(citation.flow) else {
+            continue;
+        };
+        let rules: Vec<String> = flow
+            .rules
+            .iter()
+            .map(|r| {
+                format!(
+                    "<code>{}</code> {}",
+                    escape(&text::object(&r.namespace, &r.policy)),
+                    escape(&text::position(r))
+                )
+            })
+            .collect();
+        let warnings: Vec<String> = flow
+            .warnings
+            .iter()
+            .map(|w| {
+                format!(
+                    "<span class=\"warning\">{}</span> {}: {}",
+                    escape(&w.code),
+                    escape(&w.title),
+                    escape(&w.message)
+                )
+            })
+            .collect();
+        let _ = writeln!(
+            out,
+            "<tr><td><code>{}</code></td><td>{}</td><td>{}</td><td>{}</td><td><code>{}</code></td><td>{}</td><td>{}</td></tr>",
+            escape(&flow.text),
+            escape(&text::ports(flow)),
+            escape(&text::via(&citation.via)),
+            flow.justification
+                .as_deref()
+                .map_or_else(|| NONE.to_string(), escape),
+            escape(&flow.location),
+            list(&warnings),
+            list(&rules),
+        );
+    }
+    out.push_str("</tbody>\n</table>\n</section>\n");
+}
+
+fn reverse_index(out: &mut String, m: &Matrix) {
+    out.push_str("<section id=\"reverse-index\">\n<h2>Reverse index</h2>\n<p>Every generated object, the rules in it and the criteria they serve.</p>\n");
+    out.push_str("<table>\n<thead><tr><th scope=\"col\">Object</th><th scope=\"col\">Kind</th><th scope=\"col\">Rules</th><th scope=\"col\">Criteria</th><th scope=\"col\">SHA-256</th></tr></thead>\n<tbody>\n");
+    for o in &m.objects {
+        let rules: Vec<String> = if o.kind == "default-deny" {
+            vec![DEFAULT_DENY.to_string()]
+        } else {
+            o.rules
+                .iter()
+                .map(|r| {
+                    let flow = m
+                        .flows
+                        .get(r.flow)
+                        .map_or_else(String::new, |f| format!("<code>{}</code>", escape(&f.text)));
+                    format!(
+                        "{} rule {}: {flow} ({})",
+                        escape(&r.direction),
+                        r.index,
+                        escape(&r.criteria.join(", "))
+                    )
+                })
+                .collect()
+        };
+        let criteria: Vec<String> = o
+            .criteria
+            .iter()
+            .map(|id| format!("<a href=\"#{}\">{}</a>", criterion_anchor(id), escape(id)))
+            .collect();
+        let _ = writeln!(
+            out,
+            "<tr><td><code>{}</code></td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            escape(&text::object(&o.namespace, &o.name)),
+            escape(&o.kind),
+            list(&rules),
+            or_none(&criteria.join(", ")),
+            o.sha256.as_deref().map_or_else(
+                || NONE.to_string(),
+                |d| format!("<code>{}</code>", escape(d))
+            ),
+        );
+    }
+    out.push_str("</tbody>\n</table>\n</section>\n");
+}
+
+fn coverage(out: &mut String, m: &Matrix) {
+    out.push_str("<section id=\"coverage\">\n<h2>Coverage</h2>\n");
+    let uncited = &m.coverage.uncited_network_relevant;
+    if uncited.is_empty() {
+        out.push_str("<p>Every network-relevant criterion is cited.</p>\n");
+    } else {
+        out.push_str("<p>Network-relevant criteria that nothing cites:</p>\n<table class=\"uncited\">\n<thead><tr><th scope=\"col\">Criterion</th><th scope=\"col\">Description</th></tr></thead>\n<tbody>\n");
+        for c in uncited {
+            let _ = writeln!(
+                out,
+                "<tr><td>{}</td><td>{}</td></tr>",
+                escape(&c.id),
+                escape(&c.description)
+            );
+        }
+        out.push_str("</tbody>\n</table>\n");
+    }
+    let weak = &m.coverage.warnings_only;
+    if weak.is_empty() {
+        out.push_str("<p>No criterion is cited only by flows with warnings.</p>\n");
+    } else {
+        out.push_str("<p>Criteria cited only by flows with warnings:</p>\n<table class=\"warnings-only\">\n<thead><tr><th scope=\"col\">Criterion</th><th scope=\"col\">Flows</th></tr></thead>\n<tbody>\n");
+        for w in weak {
+            let flows: Vec<String> = w
+                .flows
+                .iter()
+                .filter_map(|i| m.flows.get(*i))
+                .map(|f| {
+                    format!(
+                        "<code>{}</code> ({})",
+                        escape(&f.text),
+                        escape(&text::warning_codes(f))
+                    )
+                })
+                .collect();
+            let _ = writeln!(
+                out,
+                "<tr><td><a href=\"#{}\">{}</a></td><td>{}</td></tr>",
+                criterion_anchor(&w.criterion),
+                escape(&w.criterion),
+                list(&flows)
+            );
+        }
+        out.push_str("</tbody>\n</table>\n");
+    }
+    out.push_str("</section>\n");
+}
+
+fn sources(out: &mut String, m: &Matrix) {
+    out.push_str("<section id=\"sources\">\n<h2>Sources</h2>\n<table>\n<thead><tr><th scope=\"col\">File</th><th scope=\"col\">Bytes</th><th scope=\"col\">SHA-256</th></tr></thead>\n<tbody>\n");
+    for s in &m.header.sources {
+        let _ = writeln!(
+            out,
+            "<tr><td><code>{}</code></td><td>{}</td><td><code>{}</code></td></tr>",
+            escape(&s.name),
+            s.bytes,
+            escape(&s.sha256)
+        );
+    }
+    out.push_str("</tbody>\n</table>\n</section>\n");
+}
+
+/// Items already escaped, as a list (or the one item, or [`NONE`]).
+fn list(items: &[String]) -> String {
+    match items {
+        [] => NONE.to_string(),
+        [one] => one.clone(),
+        many => {
+            let items: String = many.iter().map(|i| format!("<li>{i}</li>")).collect();
+            format!("<ul>{items}</ul>")
+        }
+    }
+}
+
+fn or_none(text: &str) -> String {
+    if text.is_empty() {
+        NONE.to_string()
+    } else {
+        text.to_string()
+    }
+}
+
+/// Text for element content or a double-quoted attribute.
+fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for ch in text.chars() {
+        match ch {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            _ => out.push(ch),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{criterion_anchor, escape};
+
+    #[test]
+    fn escapes_markup() {
+        assert_eq!(
+            escape("<a href=\"x\">'&'</a>"),
+            "&lt;a href=&quot;x&quot;&gt;&#39;&amp;&#39;&lt;/a&gt;"
+        );
+    }
+
+    #[test]
+    fn anchors_are_safe() {
+        assert_eq!(criterion_anchor("CC6.1"), "criterion-CC6.1");
+        assert_eq!(criterion_anchor("a b\"<"), "criterion-a-b--");
+    }
+}

@@ -1,0 +1,451 @@
+//! Proof: the simulator's verdicts compared with what the program declares.
+//!
+//! For every ordered pair of endpoints that Ward is responsible for (at least
+//! one end a pod of a managed namespace) and every probe, a connection must
+//! be allowed exactly when some flow declares it, and never when a `deny`
+//! covers it. Differences become diagnostics that point into the source.
+//! Used by `ward test` (a world made from the program, see [`world`]) and
+//! `ward verify` (a cluster's export). Knows nothing of YAML or files.
+
+pub mod verify;
+pub mod world;
+
+use crate::check::AddressSet;
+use crate::diagnostic::{Code, Diagnostic};
+use crate::model::{self, Model, Ports, Protocol};
+use crate::plan::{Direction, Plan};
+use crate::simulate::{self, Endpoint, Explanation, Probe, Reachability};
+use crate::source::Span;
+use indexmap::IndexMap;
+use std::collections::BTreeMap;
+use std::net::IpAddr;
+
+/// What an endpoint of the simulated world is, as the program sees it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Member {
+    /// A pod.
+    Pod {
+        /// Its namespace.
+        namespace: String,
+        /// Its labels.
+        labels: BTreeMap<String, String>,
+        /// Its address, when known.
+        ip: Option<IpAddr>,
+        /// Whether the program manages its namespace.
+        managed: bool,
+    },
+    /// An address outside the cluster.
+    Address(IpAddr),
+}
+
+/// The simulator's protocol for a model protocol.
+pub fn simulator_protocol(protocol: Protocol) -> simulate::Protocol {
+    match protocol {
+        Protocol::Tcp => simulate::Protocol::Tcp,
+        Protocol::Udp => simulate::Protocol::Udp,
+        Protocol::Sctp => simulate::Protocol::Sctp,
+    }
+}
+
+/// Answers "does the program declare this?" for endpoints of a world.
+pub struct Declarations<'m> {
+    model: &'m Model,
+    externals: IndexMap<String, AddressSet>,
+}
+
+impl<'m> Declarations<'m> {
+    /// Prepares the program's endpoints for membership queries.
+    pub fn new(model: &'m Model) -> Self {
+        let externals = model
+            .externals
+            .values()
+            .map(|e| (e.name.clone(), AddressSet::of(&e.blocks)))
+            .collect();
+        Self { model, externals }
+    }
+
+    /// True when `member` is one of the pods or addresses `end` stands for.
+    pub fn contains(&self, end: &model::Endpoint, member: &Member) -> bool {
+        match (end, member) {
+            (
+                model::Endpoint::Service {
+                    namespace,
+                    selector,
+                    ..
+                },
+                Member::Pod {
+                    namespace: ns,
+                    labels,
+                    ..
+                },
+            ) => namespace == ns && selector.matches(labels),
+            (model::Endpoint::Namespace { namespace, .. }, Member::Pod { namespace: ns, .. }) => {
+                namespace == ns
+            }
+            (model::Endpoint::AllManaged, Member::Pod { managed, .. }) => *managed,
+            // An ipBlock also matches pods whose address is inside it. Ward
+            // writes no policy for external ends, so only pods that no Ward
+            // policy governs count as part of an external.
+            (
+                model::Endpoint::External { name, .. },
+                Member::Pod {
+                    ip: Some(ip),
+                    managed: false,
+                    ..
+                },
+            )
+            | (model::Endpoint::External { name, .. }, Member::Address(ip)) => self
+                .externals
+                .get(name)
+                .is_some_and(|set| set.contains(*ip)),
+            _ => false,
+        }
+    }
+
+    /// The first flow that declares `src -> dst` on `probe`.
+    pub fn declaring_flow(
+        &self,
+        src: &Member,
+        dst: &Member,
+        probe: Probe,
+    ) -> Option<&'m model::Flow> {
+        self.model.flows.iter().find(|flow| {
+            covers(&flow.ports, probe)
+                && self.contains(&flow.src, src)
+                && self.contains(&flow.dst, dst)
+        })
+    }
+
+    /// The first `deny` that covers `src -> dst` on `probe`.
+    pub fn forbidding_deny(
+        &self,
+        src: &Member,
+        dst: &Member,
+        probe: Probe,
+    ) -> Option<&'m model::Deny> {
+        self.model.denies.iter().find(|deny| {
+            covers(&deny.ports, probe)
+                && self.contains(&deny.src, src)
+                && self.contains(&deny.dst, dst)
+        })
+    }
+}
+
+/// True when `ports` holds the probe's port and protocol.
+pub fn covers(ports: &Ports, probe: Probe) -> bool {
+    match ports {
+        Ports::Any => true,
+        Ports::Ranges(ranges) => ranges.iter().any(|r| {
+            simulator_protocol(r.protocol) == probe.protocol
+                && r.first <= probe.port
+                && probe.port <= r.last
+        }),
+    }
+}
+
+/// True when Ward's policies decide the pair: one end is a managed pod.
+pub fn responsible(src: &Member, dst: &Member) -> bool {
+    let managed = |m: &Member| matches!(m, Member::Pod { managed: true, .. });
+    managed(src) || managed(dst)
+}
+
+/// What differs between the simulated world and the program.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Finding {
+    /// Allowed, but no flow declares it: the severe kind.
+    Undeclared {
+        /// From.
+        src: Endpoint,
+        /// To.
+        dst: Endpoint,
+        /// On these probes.
+        probes: Vec<Probe>,
+    },
+    /// Declared by flow `flow`, but blocked.
+    Blocked {
+        /// The flow's index.
+        flow: usize,
+        /// From.
+        src: Endpoint,
+        /// To.
+        dst: Endpoint,
+        /// On these probes.
+        probes: Vec<Probe>,
+    },
+    /// Allowed, and covered by `deny` number `deny`.
+    Forbidden {
+        /// The invariant's index.
+        deny: usize,
+        /// From.
+        src: Endpoint,
+        /// To.
+        dst: Endpoint,
+        /// On these probes.
+        probes: Vec<Probe>,
+    },
+}
+
+/// The outcome of a comparison.
+#[derive(Debug, Clone, Default)]
+pub struct Comparison {
+    /// Every difference, grouped by pair.
+    pub findings: Vec<Finding>,
+    /// How many (pair, probe) cells were compared.
+    pub checked: usize,
+    /// How many of them were allowed.
+    pub allowed: usize,
+}
+
+/// Compares a world's reachability with the program, over `members` (each
+/// endpoint of `reachability` with its identity).
+pub fn compare(
+    model: &Model,
+    reachability: &Reachability,
+    members: &[(Endpoint, Member)],
+) -> Comparison {
+    let declarations = Declarations::new(model);
+    let identity: IndexMap<&Endpoint, &Member> = members.iter().map(|(e, m)| (e, m)).collect();
+    // (kind, index, src, dst) -> probes, in the order first found.
+    let mut grouped: IndexMap<(u8, usize, Endpoint, Endpoint), Vec<Probe>> = IndexMap::new();
+    let mut comparison = Comparison::default();
+    for connection in reachability.connections() {
+        let (Some(src), Some(dst)) = (identity.get(connection.src), identity.get(connection.dst))
+        else {
+            continue;
+        };
+        if !responsible(src, dst) {
+            continue;
+        }
+        comparison.checked += 1;
+        let probe = connection.probe;
+        let declared = declarations.declaring_flow(src, dst, probe);
+        let key =
+            |kind: u8, index: usize| (kind, index, connection.src.clone(), connection.dst.clone());
+        if connection.allowed {
+            comparison.allowed += 1;
+            if declared.is_none() {
+                grouped.entry(key(0, 0)).or_default().push(probe);
+            }
+            if let Some(deny) = declarations.forbidding_deny(src, dst, probe) {
+                let index = model
+                    .denies
+                    .iter()
+                    .position(|d| std::ptr::eq(d, deny))
+                    .unwrap_or(0);
+                grouped.entry(key(2, index)).or_default().push(probe);
+            }
+        } else if let Some(flow) = declared {
+            grouped.entry(key(1, flow.index)).or_default().push(probe);
+        }
+    }
+    comparison.findings = grouped
+        .into_iter()
+        .map(|((kind, index, src, dst), probes)| match kind {
+            0 => Finding::Undeclared { src, dst, probes },
+            1 => Finding::Blocked {
+                flow: index,
+                src,
+                dst,
+                probes,
+            },
+            _ => Finding::Forbidden {
+                deny: index,
+                src,
+                dst,
+                probes,
+            },
+        })
+        .collect();
+    comparison
+}
+
+fn probe_list(probes: &[Probe]) -> String {
+    const SHOWN: usize = 6;
+    let mut text: Vec<String> = probes.iter().take(SHOWN).map(ToString::to_string).collect();
+    if probes.len() > SHOWN {
+        text.push(format!("and {} more", probes.len() - SHOWN));
+    }
+    text.join(", ")
+}
+
+/// Turns findings into diagnostics pointing into the source. `explain` says
+/// why a connection is allowed or blocked in the simulated world; `plan` maps
+/// the rules it names back to flows (for Ward's own policies).
+pub fn diagnostics(
+    model: &Model,
+    plan: &Plan,
+    findings: &[Finding],
+    explain: &dyn Fn(&Endpoint, &Endpoint, Probe) -> Option<Explanation>,
+    fallback: Span,
+) -> Vec<Diagnostic> {
+    findings
+        .iter()
+        .map(|finding| match finding {
+            Finding::Undeclared { src, dst, probes } => {
+                let first = probes.first().copied();
+                let why = first.and_then(|p| explain(src, dst, p));
+                let flows = why.as_ref().map(|w| allowing_flows(plan, w)).unwrap_or_default();
+                let span = flows
+                    .first()
+                    .and_then(|i| model.flows.get(*i))
+                    .map_or(fallback, |f| f.span);
+                let mut diagnostic = Diagnostic::new(
+                    Code::E0501,
+                    format!("`{src}` can reach `{dst}`, which no flow declares"),
+                    span,
+                    "a rule of this flow lets it through",
+                )
+                .with_note(format!("allowed on {}", probe_list(probes)));
+                for note in why.iter().flat_map(sides) {
+                    diagnostic = diagnostic.with_note(note);
+                }
+                diagnostic.with_help("this is a defect in the generated policies or the cluster: narrow the flow, or report it")
+            }
+            Finding::Blocked {
+                flow,
+                src,
+                dst,
+                probes,
+            } => {
+                let declared = model.flows.get(*flow);
+                let span = declared.map_or(fallback, |f| f.span);
+                let text = declared.map_or_else(String::new, |f| f.text.clone());
+                let mut diagnostic = Diagnostic::new(
+                    Code::E0502,
+                    format!("flow `{text}` is blocked from `{src}` to `{dst}`"),
+                    span,
+                    "declared here",
+                )
+                .with_note(format!("blocked on {}", probe_list(probes)));
+                if let Some(why) = probes.first().and_then(|p| explain(src, dst, *p)) {
+                    for note in sides(&why) {
+                        diagnostic = diagnostic.with_note(note);
+                    }
+                }
+                diagnostic.with_help("rebuild and apply the policies; if they are current, another policy or the cluster is missing a rule")
+            }
+            Finding::Forbidden {
+                deny,
+                src,
+                dst,
+                probes,
+            } => {
+                let invariant = model.denies.get(*deny);
+                let span = invariant.map_or(fallback, |d| d.span);
+                let text = invariant.map_or_else(String::new, |d| d.text.clone());
+                Diagnostic::new(
+                    Code::E0503,
+                    format!("`{src}` can reach `{dst}`, which `deny {text}` forbids"),
+                    span,
+                    "this invariant is broken",
+                )
+                .with_note(format!("allowed on {}", probe_list(probes)))
+                .with_help("find the policy that allows it with `ward explain` and remove it")
+            }
+        })
+        .collect()
+}
+
+/// The flows behind the rules that allow a connection, for Ward's policies.
+fn allowing_flows(plan: &Plan, why: &Explanation) -> Vec<usize> {
+    let mut flows = Vec::new();
+    let sides = [
+        (why.egress.as_ref(), Direction::Egress),
+        (why.ingress.as_ref(), Direction::Ingress),
+    ];
+    for (side, direction) in sides {
+        for rule in side.iter().flat_map(|s| &s.allowed_by) {
+            let found = plan
+                .policies
+                .iter()
+                .find(|p| p.namespace == rule.policy.namespace && p.name == rule.policy.name)
+                .and_then(|p| p.rules(direction).get(rule.index));
+            if let Some(rule) = found {
+                if !flows.contains(&rule.flow) {
+                    flows.push(rule.flow);
+                }
+            }
+        }
+    }
+    flows
+}
+
+/// One note per side of an explanation.
+fn sides(why: &Explanation) -> Vec<String> {
+    let describe = |name: &str, side: &simulate::Side| {
+        if !side.isolated {
+            format!(
+                "{name} at `{}`: no policy selects the pod, so everything is allowed",
+                side.pod
+            )
+        } else if side.allowed_by.is_empty() {
+            let policies: Vec<String> = side.policies.iter().map(ToString::to_string).collect();
+            format!(
+                "{name} at `{}`: isolated by {}, and no rule allows it",
+                side.pod,
+                policies.join(", ")
+            )
+        } else {
+            let rules: Vec<String> = side
+                .allowed_by
+                .iter()
+                .map(|r| format!("{} rule {}", r.policy, r.index))
+                .collect();
+            format!("{name} at `{}`: allowed by {}", side.pod, rules.join(", "))
+        }
+    };
+    let mut notes = Vec::new();
+    if let Some(side) = &why.egress {
+        notes.push(describe("egress", side));
+    }
+    if let Some(side) = &why.ingress {
+        notes.push(describe("ingress", side));
+    }
+    notes
+}
+
+/// What `ward test` found.
+#[derive(Debug)]
+pub struct TestReport {
+    /// The comparison's counts and findings.
+    pub comparison: Comparison,
+    /// The findings as diagnostics.
+    pub diagnostics: Vec<Diagnostic>,
+    /// How many pods, addresses and probes the world had.
+    pub size: (usize, usize, usize),
+}
+
+/// Simulates the program's own policies in a world made from the program and
+/// compares the result with its flows and invariants.
+pub fn test_program(
+    model: &Model,
+    plan: &Plan,
+    policies: Vec<k8s_openapi::api::networking::v1::NetworkPolicy>,
+) -> Result<TestReport, simulate::LoadError> {
+    let test_world = world::test_world(model);
+    let addresses = test_world.addresses();
+    let simulated = simulate::World::from_objects(
+        test_world.namespaces.clone(),
+        test_world.pods.clone(),
+        policies,
+    )?;
+    let reachability = simulated.reachability(&test_world.probes, &addresses);
+    let comparison = compare(model, &reachability, &test_world.members);
+    let fallback = model
+        .namespaces
+        .values()
+        .next()
+        .map_or(Span::new(crate::source::FileId(0), 0, 0), |ns| ns.span);
+    let explain =
+        |src: &Endpoint, dst: &Endpoint, probe: Probe| simulated.explain(src, dst, probe).ok();
+    let diagnostics = diagnostics(model, plan, &comparison.findings, &explain, fallback);
+    Ok(TestReport {
+        size: (
+            test_world.pods.len(),
+            addresses.len(),
+            test_world.probes.len(),
+        ),
+        comparison,
+        diagnostics,
+    })
+}

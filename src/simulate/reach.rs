@@ -1,0 +1,311 @@
+//! All pairs at once: [`World::reachability`] and its result,
+//! [`Reachability`].
+//!
+//! The computation works on groups: the world's pod classes, then one group
+//! per external address. For each probe it builds, per source group, the set
+//! of destination groups its egress allows, and per destination group the
+//! set of source groups its ingress allows, with bit-set unions over the
+//! rules of the policies that select the group; a pair is allowed when both
+//! sets agree. The cost follows groups and rules, not pods. Its meaning is
+//! the one `eval` defines for one pair, and the tests check that they agree.
+
+use super::bits::BitSet;
+use super::endpoint::Endpoint;
+use super::eval::Direction;
+use super::policy::{PortMatch, ports_match};
+use super::probe::{Probe, Protocol};
+use super::world::{Rule, World};
+use indexmap::{IndexMap, IndexSet};
+use std::collections::BTreeMap;
+use std::net::IpAddr;
+
+/// Who can reach whom, for every ordered pair of endpoints (pods first, in
+/// world order, then external addresses; never from one external address to
+/// another) and every probe.
+#[derive(Clone, Debug)]
+pub struct Reachability {
+    endpoints: Vec<Endpoint>,
+    index: IndexMap<Endpoint, usize>,
+    groups: Vec<usize>,
+    pods: usize,
+    probes: Vec<Probe>,
+    /// Per probe, per source group: the destination groups allowed.
+    matrices: Vec<Vec<BitSet>>,
+}
+
+/// One cell of a [`Reachability`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Connection<'a> {
+    /// Where the connection starts.
+    pub src: &'a Endpoint,
+    /// Where it goes.
+    pub dst: &'a Endpoint,
+    /// Its destination port and protocol.
+    pub probe: Probe,
+    /// Whether the policies allow it.
+    pub allowed: bool,
+}
+
+impl Reachability {
+    /// The endpoints: pods in world order, then external addresses.
+    #[must_use]
+    pub fn endpoints(&self) -> &[Endpoint] {
+        &self.endpoints
+    }
+
+    /// How many of [`Reachability::endpoints`] are pods (they come first).
+    #[must_use]
+    pub fn pod_count(&self) -> usize {
+        self.pods
+    }
+
+    /// The probes, in the order given.
+    #[must_use]
+    pub fn probes(&self) -> &[Probe] {
+        &self.probes
+    }
+
+    /// Whether `src` may reach `dst` on `probe`; `None` when the pair or the
+    /// probe is not part of this result (an unknown endpoint or probe, or two
+    /// external addresses).
+    #[must_use]
+    pub fn allowed(&self, src: &Endpoint, dst: &Endpoint, probe: Probe) -> Option<bool> {
+        let probe = self.probes.iter().position(|known| *known == probe)?;
+        self.cell(probe, *self.index.get(src)?, *self.index.get(dst)?)
+    }
+
+    fn cell(&self, probe: usize, src: usize, dst: usize) -> Option<bool> {
+        if src >= self.pods && dst >= self.pods {
+            return None;
+        }
+        let (from, to) = (self.groups.get(src)?, self.groups.get(dst)?);
+        Some(self.matrices.get(probe)?.get(*from)?.contains(*to))
+    }
+
+    /// Every cell: probes in the given order, then sources, then
+    /// destinations, in endpoint order.
+    pub fn connections(&self) -> impl Iterator<Item = Connection<'_>> {
+        self.probes.iter().enumerate().flat_map(move |(p, probe)| {
+            self.endpoints.iter().enumerate().flat_map(move |(s, src)| {
+                self.endpoints
+                    .iter()
+                    .enumerate()
+                    .filter_map(move |(d, dst)| {
+                        self.cell(p, s, d).map(|allowed| Connection {
+                            src,
+                            dst,
+                            probe: *probe,
+                            allowed,
+                        })
+                    })
+            })
+        })
+    }
+}
+
+/// The peers of every rule of every policy for one direction, as groups.
+type PeerGroups = Vec<Vec<BitSet>>;
+
+impl World {
+    fn peer_groups(&self, direction: Direction, externals: &[IpAddr], groups: usize) -> PeerGroups {
+        let classes = self.classes.len();
+        let peers_of = |rule: &Rule| {
+            if rule.peers.all {
+                return BitSet::full(groups);
+            }
+            let mut set = rule.peers.classes.resized(groups);
+            for (offset, ip) in externals.iter().enumerate() {
+                let inside = rule.peers.blocks.iter().any(|block| {
+                    self.blocks
+                        .get(*block)
+                        .is_some_and(|block| block.contains(ip))
+                });
+                if inside {
+                    set.insert(classes + offset);
+                }
+            }
+            set
+        };
+        self.policies
+            .iter()
+            .map(|policy| direction.rules(policy).iter().map(peers_of).collect())
+            .collect()
+    }
+
+    /// The groups (classes) that declare a port `name` on `protocol` with
+    /// the probe's number.
+    fn named_groups(&self, protocol: Protocol, name: &str, probe: Probe, groups: usize) -> BitSet {
+        let mut set = BitSet::new(groups);
+        for (index, class) in self.classes.iter().enumerate() {
+            let declares = class.ports.iter().any(|port| {
+                port.port == probe.port
+                    && port.protocol == protocol
+                    && port.name.as_deref() == Some(name)
+            });
+            if declares {
+                set.insert(index);
+            }
+        }
+        set
+    }
+
+    /// Per egress rule, the destination groups it allows on `probe`.
+    fn egress_destinations(
+        &self,
+        probe: Probe,
+        peers: &PeerGroups,
+        groups: usize,
+    ) -> Vec<Vec<BitSet>> {
+        let mut named: BTreeMap<(Protocol, &str), BitSet> = BTreeMap::new();
+        let mut result = Vec::with_capacity(self.policies.len());
+        for (policy, peer_sets) in self.policies.iter().zip(peers) {
+            let mut sets = Vec::with_capacity(policy.egress.len());
+            for (rule, peer_set) in policy.egress.iter().zip(peer_sets) {
+                let mut set = match &rule.ports {
+                    None => peer_set.clone(),
+                    Some(ports)
+                        if ports
+                            .iter()
+                            .any(|port| port.is_numeric() && port.matches(probe, None)) =>
+                    {
+                        peer_set.clone()
+                    }
+                    Some(ports) => {
+                        let mut set = BitSet::new(groups);
+                        for port in ports {
+                            if let PortMatch::Named(protocol, name) = port {
+                                if *protocol == probe.protocol {
+                                    let members =
+                                        named.entry((*protocol, name.as_str())).or_insert_with(
+                                            || self.named_groups(*protocol, name, probe, groups),
+                                        );
+                                    set.union_with(members);
+                                }
+                            }
+                        }
+                        set
+                    }
+                };
+                set.intersect_with(peer_set);
+                sets.push(set);
+            }
+            result.push(sets);
+        }
+        result
+    }
+
+    fn matrix(
+        &self,
+        probe: Probe,
+        ingress_peers: &PeerGroups,
+        egress_peers: &PeerGroups,
+        groups: usize,
+    ) -> Vec<BitSet> {
+        let egress_sets = self.egress_destinations(probe, egress_peers, groups);
+        // Ingress, transposed: for each source group, the destination groups
+        // whose ingress admits it. Destinations that no ingress policy
+        // isolates (external addresses included) admit every source.
+        let mut open = BitSet::full(groups);
+        let mut admitted_by = vec![BitSet::new(groups); groups];
+        for (destination, class) in self.classes.iter().enumerate() {
+            if class.ingress.is_empty() {
+                continue;
+            }
+            let mut sources = BitSet::new(groups);
+            for policy in &class.ingress {
+                let (Some(rules), Some(peer_sets)) = (
+                    self.policies.get(*policy).map(|policy| &policy.ingress),
+                    ingress_peers.get(*policy),
+                ) else {
+                    continue;
+                };
+                for (rule, peer_set) in rules.iter().zip(peer_sets) {
+                    if ports_match(rule.ports.as_deref(), probe, Some(&class.ports)) {
+                        sources.union_with(peer_set);
+                    }
+                }
+            }
+            open.remove(destination);
+            for source in sources.iter() {
+                if let Some(row) = admitted_by.get_mut(source) {
+                    row.insert(destination);
+                }
+            }
+        }
+        let mut rows = Vec::with_capacity(groups);
+        for source in 0..groups {
+            let mut row = match self.classes.get(source) {
+                Some(class) if !class.egress.is_empty() => {
+                    let mut row = BitSet::new(groups);
+                    for policy in &class.egress {
+                        for set in egress_sets.get(*policy).into_iter().flatten() {
+                            row.union_with(set);
+                        }
+                    }
+                    row
+                }
+                _ => BitSet::full(groups),
+            };
+            let mut admitted = open.clone();
+            if let Some(more) = admitted_by.get(source) {
+                admitted.union_with(more);
+            }
+            row.intersect_with(&admitted);
+            rows.push(row);
+        }
+        rows
+    }
+
+    /// Computes whether each endpoint can reach each other on each probe:
+    /// every ordered pair over the pods (world order) and `externals` (in the
+    /// order given, duplicates dropped), except between two externals.
+    /// Without probes, [`World::declared_probes`] are used.
+    #[must_use]
+    pub fn reachability(&self, probes: &[Probe], externals: &[IpAddr]) -> Reachability {
+        let probes: Vec<Probe> = if probes.is_empty() {
+            self.declared_probes()
+        } else {
+            probes
+                .iter()
+                .copied()
+                .collect::<IndexSet<_>>()
+                .into_iter()
+                .collect()
+        };
+        let externals: Vec<IpAddr> = externals
+            .iter()
+            .copied()
+            .collect::<IndexSet<_>>()
+            .into_iter()
+            .collect();
+        let classes = self.classes.len();
+        let groups = classes + externals.len();
+        let ingress_peers = self.peer_groups(Direction::Ingress, &externals, groups);
+        let egress_peers = self.peer_groups(Direction::Egress, &externals, groups);
+        let matrices = probes
+            .iter()
+            .map(|probe| self.matrix(*probe, &ingress_peers, &egress_peers, groups))
+            .collect();
+
+        let mut endpoints: Vec<Endpoint> = self.pods.iter().cloned().map(Endpoint::Pod).collect();
+        let mut group_of = self.pod_class.clone();
+        for (offset, ip) in externals.iter().enumerate() {
+            endpoints.push(Endpoint::External(*ip));
+            group_of.push(classes + offset);
+        }
+        let index = endpoints
+            .iter()
+            .cloned()
+            .enumerate()
+            .map(|(i, endpoint)| (endpoint, i))
+            .collect();
+        Reachability {
+            endpoints,
+            index,
+            groups: group_of,
+            pods: self.pods.len(),
+            probes,
+            matrices,
+        }
+    }
+}

@@ -1,0 +1,226 @@
+//! Proof: the generated policies, simulated, allow exactly the declared
+//! flows. On every example, on random programs (a property test), and a
+//! check that tampered policies are caught.
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    clippy::disallowed_methods,
+    reason = "tests read files and fail loudly"
+)]
+
+mod common;
+
+use k8s_openapi::api::networking::v1::{NetworkPolicy, NetworkPolicyIngressRule};
+use proptest::prelude::*;
+use ward::diagnostic::Code;
+use ward::model::Model;
+use ward::source::Sources;
+
+fn compile(text: &str) -> Option<(Model, Sources)> {
+    let mut sources = Sources::new();
+    sources.add("generated.ward", text);
+    ward::compile(&sources).model.map(|m| (m, sources))
+}
+
+fn policies(model: &Model, sources: &Sources) -> (ward::plan::Plan, Vec<NetworkPolicy>) {
+    let plan = ward::plan::plan(model);
+    let emitted = ward::emit::emit(model, &plan, sources);
+    (plan, emitted.into_iter().map(|e| e.object).collect())
+}
+
+fn codes(report: &ward::proof::TestReport) -> Vec<Code> {
+    report.diagnostics.iter().map(|d| d.code).collect()
+}
+
+#[test]
+fn every_example_allows_exactly_its_flows() {
+    for path in common::examples() {
+        let sources = common::load(&path);
+        let model = ward::compile(&sources).model.unwrap();
+        let (plan, objects) = policies(&model, &sources);
+        let report = ward::proof::test_program(&model, &plan, objects).unwrap();
+        assert!(
+            report.diagnostics.is_empty(),
+            "{}: {:?}",
+            path.display(),
+            report.diagnostics
+        );
+        assert!(
+            report.comparison.allowed > 0 && report.comparison.checked > report.comparison.allowed
+        );
+    }
+}
+
+fn payments() -> (Model, Sources) {
+    let sources = common::load("examples/payments.ward".as_ref());
+    (ward::compile(&sources).model.unwrap(), sources)
+}
+
+fn find<'a>(
+    objects: &'a mut [NetworkPolicy],
+    namespace: &str,
+    name: &str,
+) -> &'a mut NetworkPolicy {
+    objects
+        .iter_mut()
+        .find(|p| {
+            p.metadata.namespace.as_deref() == Some(namespace)
+                && p.metadata.name.as_deref() == Some(name)
+        })
+        .unwrap()
+}
+
+#[test]
+fn an_over_permissive_policy_is_caught_and_traced_to_the_invariant_it_breaks() {
+    let (model, sources) = payments();
+    let (plan, mut objects) = policies(&model, &sources);
+    // Someone opens the vault to every pod of every namespace.
+    let vault = find(&mut objects, "payments", "svc-vault");
+    let spec = vault.spec.as_mut().unwrap();
+    spec.ingress
+        .as_mut()
+        .unwrap()
+        .push(NetworkPolicyIngressRule {
+            from: Some(vec![k8s_openapi::api::networking::v1::NetworkPolicyPeer {
+                namespace_selector: Some(Default::default()),
+                ..Default::default()
+            }]),
+            ports: None,
+        });
+    // ... and every pod of the shop may send anything anywhere.
+    let web = find(&mut objects, "shop", "all-pods");
+    web.spec
+        .as_mut()
+        .unwrap()
+        .egress
+        .as_mut()
+        .unwrap()
+        .push(Default::default());
+    let report = ward::proof::test_program(&model, &plan, objects).unwrap();
+    let codes = codes(&report);
+    assert!(codes.contains(&Code::E0501), "{codes:?}");
+    assert!(codes.contains(&Code::E0503), "{codes:?}");
+    let broken = report
+        .diagnostics
+        .iter()
+        .find(|d| d.code == Code::E0503)
+        .unwrap();
+    assert!(
+        broken.message.contains("deny shop.* -> payments.vault"),
+        "{}",
+        broken.message
+    );
+    assert!(!codes.contains(&Code::E0502));
+}
+
+#[test]
+fn a_missing_rule_blocks_its_flow_and_is_reported_at_the_flow() {
+    let (model, sources) = payments();
+    let (plan, mut objects) = policies(&model, &sources);
+    let web = find(&mut objects, "shop", "svc-web");
+    web.spec.as_mut().unwrap().egress = None;
+    let report = ward::proof::test_program(&model, &plan, objects).unwrap();
+    assert_eq!(codes(&report), [Code::E0502]);
+    let blocked = &report.diagnostics[0];
+    assert!(
+        blocked.message.contains("shop.web -> payments.api:https"),
+        "{}",
+        blocked.message
+    );
+    assert_eq!(blocked.primary.span, model.flows[1].span);
+}
+
+/// A random program from a small vocabulary, so that selectors overlap,
+/// externals cover pod addresses, and every endpoint and port form occurs.
+fn program() -> impl Strategy<Value = String> {
+    let selector = prop_oneof![
+        Just("app=a"),
+        Just("app=b"),
+        Just("app=c"),
+        Just("app=a, tier in (x, y)"),
+        Just("app=b, !canary"),
+        Just("has team"),
+        Just("app=c, env notin (prod)"),
+        Just("tier=x"),
+    ];
+    let ports = prop_oneof![
+        Just(""),
+        Just("ports web 80"),
+        Just("ports web 80, tls 443"),
+        Just("ports dns 53/udp, web 8080"),
+        Just("ports range 9000-9010, web 80"),
+        Just("ports sig 5060/sctp"),
+    ];
+    let service = (selector, ports).prop_map(|(s, p)| format!("pods {s}  {p}"));
+    let namespace = (any::<bool>(), proptest::collection::vec(service, 1..4));
+    let externals = proptest::sample::subsequence(
+        vec![
+            "external internet = 0.0.0.0/0 except 10.0.0.0/8",
+            "external partner = 203.0.113.0/24",
+            "external split = 198.51.100.0/24 except 198.51.100.128/25",
+            "external podnet = 10.244.0.0/16",
+        ],
+        0..4,
+    );
+    (proptest::collection::vec(namespace, 1..4), externals).prop_flat_map(
+        |(namespaces, externals)| {
+            let mut endpoints = vec!["*.*".to_string()];
+            let mut text = String::from("baseline controls CC6.1\n");
+            for (n, (unmanaged, services)) in namespaces.iter().enumerate() {
+                let flag = if *unmanaged && n > 0 {
+                    " unmanaged"
+                } else {
+                    ""
+                };
+                text.push_str(&format!("namespace n{n}{flag} {{\n"));
+                for (s, body) in services.iter().enumerate() {
+                    text.push_str(&format!("  service s{s} {{ {body} }}\n"));
+                    endpoints.push(format!("n{n}.s{s}"));
+                }
+                text.push_str("}\n");
+                endpoints.push(format!("n{n}.*"));
+            }
+            for external in &externals {
+                text.push_str(external);
+                text.push('\n');
+                endpoints.push(external.split_whitespace().nth(1).unwrap().to_string());
+            }
+            let port = prop_oneof![
+                Just(""),
+                Just(":web"),
+                Just(":80"),
+                Just(":9005-9020/tcp"),
+                Just(":53/udp"),
+                Just(":*"),
+                Just(":5060/sctp")
+            ];
+            let flow = (
+                proptest::sample::select(endpoints.clone()),
+                proptest::sample::select(endpoints),
+                port,
+            )
+                .prop_map(|(src, dst, port)| {
+                    format!("flow {src} -> {dst}{port} controls CC6.1 because \"generated\"\n")
+                });
+            proptest::collection::vec(flow, 1..8)
+                .prop_map(move |flows| format!("{text}{}", flows.concat()))
+        },
+    )
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(200))]
+
+    #[test]
+    fn random_programs_allow_exactly_their_flows(text in program()) {
+        let compiled = compile(&text);
+        prop_assume!(compiled.is_some());
+        let (model, sources) = compiled.unwrap();
+        let (plan, objects) = policies(&model, &sources);
+        let report = ward::proof::test_program(&model, &plan, objects).unwrap();
+        prop_assert!(report.diagnostics.is_empty(), "{text}\n{:#?}", report.comparison.findings);
+    }
+}

@@ -1,0 +1,291 @@
+//! Error paths: malformed or invalid input gives a `LoadError` that names the
+//! file, the document (and list item) and the object, never a panic. The
+//! structured fields are asserted here; the full messages are in one
+//! snapshot, `snapshots/load_errors.snap`.
+
+use k8s_openapi::api::networking::v1::{
+    IPBlock, NetworkPolicy, NetworkPolicyIngressRule, NetworkPolicyPeer, NetworkPolicySpec,
+};
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
+use std::fmt::Write as _;
+use ward::simulate::{Document, LoadError, World, load};
+
+const POD_A: &str = "apiVersion: v1
+kind: Pod
+metadata: {name: a, namespace: x}
+spec: {containers: [{name: c, image: nginx}]}
+";
+
+fn policy(name: &str, spec: &str) -> String {
+    format!(
+        "apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {{name: {name}, namespace: x}}\nspec:\n{spec}"
+    )
+}
+
+/// (case, YAML, document, item, object kind, object name)
+type ErrorCase = (
+    &'static str,
+    String,
+    usize,
+    Option<usize>,
+    Option<&'static str>,
+    Option<&'static str>,
+);
+
+fn cases() -> Vec<ErrorCase> {
+    vec![
+        (
+            "garbage-yaml",
+            format!("{POD_A}---\nkind: Pod\nmetadata: {{name: [a\n"),
+            2,
+            None,
+            None,
+            None,
+        ),
+        (
+            "bad-operator",
+            policy(
+                "bad-op",
+                "  podSelector:\n    matchExpressions:\n    - {key: app, operator: Equals, values: [web]}\n",
+            ),
+            1,
+            None,
+            Some("NetworkPolicy"),
+            Some("bad-op"),
+        ),
+        (
+            "wrong-type",
+            "apiVersion: v1\nkind: Pod\nmetadata: {name: a, namespace: x}\nspec: {containers: [{name: c, ports: [{containerPort: eighty}]}]}\n".to_owned(),
+            1,
+            None,
+            Some("Pod"),
+            Some("a"),
+        ),
+        ("missing-kind", "apiVersion: v1\nmetadata: {name: a}\n".to_owned(), 1, None, None, None),
+        ("scalar-document", format!("{POD_A}---\njust some text\n"), 2, None, None, None),
+        (
+            "items-not-a-list",
+            "apiVersion: v1\nkind: List\nitems: 3\n".to_owned(),
+            1,
+            None,
+            Some("List"),
+            None,
+        ),
+        (
+            "bad-item-in-list",
+            "apiVersion: v1\nkind: List\nitems:\n- apiVersion: v1\n  kind: Namespace\n  metadata: {name: x}\n- apiVersion: networking.k8s.io/v1\n  kind: NetworkPolicy\n  metadata: {name: np, namespace: x}\n  spec:\n    podSelector: {}\n    policyTypes: [Both]\n".to_owned(),
+            1,
+            Some(2),
+            Some("NetworkPolicy"),
+            Some("np"),
+        ),
+        (
+            "except-outside-cidr",
+            policy(
+                "cidr",
+                "  podSelector: {}\n  ingress:\n  - from:\n    - ipBlock: {cidr: 10.0.0.0/16, except: [10.1.0.0/24]}\n",
+            ),
+            1,
+            None,
+            Some("NetworkPolicy"),
+            Some("cidr"),
+        ),
+        (
+            "bad-cidr",
+            policy("cidr", "  podSelector: {}\n  egress:\n  - to:\n    - ipBlock: {cidr: 10.0.0.1}\n"),
+            1,
+            None,
+            Some("NetworkPolicy"),
+            Some("cidr"),
+        ),
+        (
+            "unknown-protocol",
+            policy("proto", "  podSelector: {}\n  ingress:\n  - ports:\n    - {port: 80, protocol: ICMP}\n"),
+            1,
+            None,
+            Some("NetworkPolicy"),
+            Some("proto"),
+        ),
+        (
+            "empty-peer",
+            policy("peer", "  podSelector: {}\n  ingress:\n  - from:\n    - {}\n"),
+            1,
+            None,
+            Some("NetworkPolicy"),
+            Some("peer"),
+        ),
+        (
+            "ipblock-with-selector",
+            policy(
+                "peer",
+                "  podSelector: {}\n  ingress:\n  - from:\n    - ipBlock: {cidr: 10.0.0.0/8}\n      podSelector: {}\n",
+            ),
+            1,
+            None,
+            Some("NetworkPolicy"),
+            Some("peer"),
+        ),
+        (
+            "end-port-with-named-port",
+            policy("range", "  podSelector: {}\n  ingress:\n  - ports:\n    - {port: http, endPort: 90}\n"),
+            1,
+            None,
+            Some("NetworkPolicy"),
+            Some("range"),
+        ),
+        (
+            "end-port-below-port",
+            policy("range", "  podSelector: {}\n  ingress:\n  - ports:\n    - {port: 90, endPort: 80}\n"),
+            1,
+            None,
+            Some("NetworkPolicy"),
+            Some("range"),
+        ),
+        (
+            "quoted-number-port",
+            policy("quoted", "  podSelector: {}\n  ingress:\n  - ports:\n    - {port: \"80\"}\n"),
+            1,
+            None,
+            Some("NetworkPolicy"),
+            Some("quoted"),
+        ),
+        ("duplicate-pod", format!("{POD_A}---\n{POD_A}"), 2, None, Some("Pod"), Some("a")),
+        (
+            "duplicate-policy",
+            format!(
+                "{}---\n{}",
+                policy("np", "  podSelector: {}\n"),
+                policy("np", "  podSelector: {}\n")
+            ),
+            2,
+            None,
+            Some("NetworkPolicy"),
+            Some("np"),
+        ),
+        (
+            "duplicate-namespace",
+            "apiVersion: v1\nkind: List\nitems:\n- {apiVersion: v1, kind: Namespace, metadata: {name: x}}\n- {apiVersion: v1, kind: Namespace, metadata: {name: x}}\n".to_owned(),
+            1,
+            Some(2),
+            Some("Namespace"),
+            Some("x"),
+        ),
+        (
+            "bad-pod-ip",
+            format!("{POD_A}status: {{podIP: 10.0.0.300}}\n"),
+            1,
+            None,
+            Some("Pod"),
+            Some("a"),
+        ),
+        (
+            "workload-port-out-of-range",
+            "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web, namespace: x}\nspec:\n  selector: {matchLabels: {app: web}}\n  template:\n    metadata: {labels: {app: web}}\n    spec: {containers: [{name: c, ports: [{containerPort: 70000}]}]}\n".to_owned(),
+            1,
+            None,
+            Some("Deployment"),
+            Some("web"),
+        ),
+        (
+            "wrong-api-version",
+            "apiVersion: extensions/v1beta1\nkind: NetworkPolicy\nmetadata: {name: old, namespace: x}\nspec: {podSelector: {}}\n".to_owned(),
+            1,
+            None,
+            Some("NetworkPolicy"),
+            Some("old"),
+        ),
+        (
+            "pod-without-name",
+            "apiVersion: v1\nkind: Pod\nmetadata: {namespace: x}\nspec: {containers: [{name: c}]}\n".to_owned(),
+            1,
+            None,
+            Some("Pod"),
+            None,
+        ),
+    ]
+}
+
+#[test]
+fn malformed_input_names_file_document_and_object() -> Result<(), String> {
+    let mut messages = String::new();
+    for (case, yaml, document, item, kind, name) in cases() {
+        let file = format!("{case}.yaml");
+        let error: LoadError = match load(&[Document::new(file.clone(), yaml)]) {
+            Ok(_) => return Err(format!("{case}: loaded without an error")),
+            Err(error) => error,
+        };
+        assert_eq!(error.file.as_deref(), Some(file.as_str()), "{case}");
+        assert_eq!(error.document, Some(document), "{case}");
+        assert_eq!(error.item, item, "{case}");
+        assert_eq!(
+            error.object.as_ref().map(|o| o.kind.as_str()),
+            kind,
+            "{case}"
+        );
+        assert_eq!(
+            error.object.as_ref().and_then(|o| o.name.as_deref()),
+            name,
+            "{case}"
+        );
+        let _ = writeln!(messages, "{error}");
+    }
+    insta::with_settings!({ snapshot_path => "snapshots", prepend_module_to_snapshot => false }, {
+        insta::assert_snapshot!("load_errors", messages);
+    });
+    Ok(())
+}
+
+#[test]
+fn the_second_file_is_named() {
+    let error = load(&[
+        Document::new("good.yaml", POD_A),
+        Document::new("bad.yaml", "kind: [\n"),
+    ])
+    .err();
+    assert_eq!(error.and_then(|e| e.file), Some("bad.yaml".to_owned()));
+}
+
+#[test]
+fn typed_objects_are_validated_too() {
+    let policy = NetworkPolicy {
+        metadata: ObjectMeta {
+            name: Some("np".to_owned()),
+            namespace: Some("x".to_owned()),
+            ..ObjectMeta::default()
+        },
+        spec: Some(NetworkPolicySpec {
+            ingress: Some(vec![NetworkPolicyIngressRule {
+                from: Some(vec![NetworkPolicyPeer {
+                    ip_block: Some(IPBlock {
+                        cidr: "not-a-cidr".to_owned(),
+                        except: None,
+                    }),
+                    ..NetworkPolicyPeer::default()
+                }]),
+                ports: None,
+            }]),
+            ..NetworkPolicySpec::default()
+        }),
+    };
+    let error = World::from_objects(Vec::new(), Vec::new(), vec![policy]).err();
+    assert_eq!(
+        error.map(|e| e.to_string()),
+        Some(
+            "NetworkPolicy `x/np`: `spec.ingress[0].from[0].ipBlock.cidr` is `not-a-cidr`, which is not a CIDR such as `10.0.0.0/8`"
+                .to_owned()
+        )
+    );
+}
+
+#[test]
+fn empty_input_is_an_empty_world() -> Result<(), LoadError> {
+    let world = load(&[
+        Document::new("empty.yaml", ""),
+        Document::new("comments.yaml", "# nothing\n---\n"),
+    ])?;
+    assert!(world.pods().is_empty());
+    let reach = world.reachability(&[], &[]);
+    assert!(reach.probes().is_empty());
+    assert_eq!(reach.connections().count(), 0);
+    Ok(())
+}
