@@ -1,42 +1,115 @@
-//! `ward build`: the program's NetworkPolicies, to stdout or a directory,
-//! and `--check`, the CI drift gate.
+//! `ward build`: the program's NetworkPolicies, to stdout or a directory
+//! (with the traceability matrix beside them), and `--check`, the CI drift
+//! gate.
 
-use super::io::UsageError;
 use super::write::{self, Change, RealDisk};
+use super::{Color, EXIT_FINDINGS, UsageError, compile, emit_human, note, write_stdout};
+use crate::diagnostic::Diagnostic;
 use crate::model::Model;
-use crate::output;
 use crate::source::Sources;
-use crate::{emit, plan, yaml};
+use crate::{emit, matrix, output, plan, yaml};
 use std::fmt::Write as _;
-use std::path::Path;
+use std::path::{Path, PathBuf};
+
+/// The matrix files `ward build -o` writes beside the YAML. Kustomize does
+/// not list them, so `kubectl apply -k` ignores them.
+const MATRIX_FILES: [&str; 4] = [
+    "traceability.md",
+    "traceability.csv",
+    "traceability.json",
+    "traceability.html",
+];
 
 /// Everything a build produces, in memory.
 pub struct Build {
+    /// The plan the objects and the matrix come from.
+    pub plan: plan::Plan,
     /// The emitted objects.
     pub emitted: Vec<emit::Emitted>,
-    /// The directory layout.
-    pub files: output::Files,
+    /// Each object's YAML, in plan order.
+    pub documents: Vec<String>,
+}
+
+fn serialization(error: String) -> UsageError {
+    UsageError(format!("cannot serialize the policies: {error}"))
 }
 
 /// Builds a checked model in memory.
 pub fn build(model: &Model, sources: &Sources) -> Result<Build, UsageError> {
     let plan = plan::plan(model);
     let emitted = emit::emit(model, &plan, sources);
-    let files = output::layout(&emitted, &[])
-        .map_err(|e| UsageError(format!("cannot serialize the policies: {e}")))?;
-    Ok(Build { emitted, files })
+    let documents = output::documents(&emitted).map_err(serialization)?;
+    Ok(Build {
+        plan,
+        emitted,
+        documents,
+    })
 }
 
-/// The objects as one multi-document YAML stream.
-pub fn stream(build: &Build) -> Result<String, UsageError> {
-    let documents = output::documents(&build.emitted)
-        .map_err(|e| UsageError(format!("cannot serialize the policies: {e}")))?;
-    Ok(yaml::stream(&documents))
+/// The output directory's files: the YAML, the kustomization and the matrix.
+/// The matrix here carries no Git commit, so that committing the build does
+/// not make it stale; `ward matrix` adds the commit.
+fn files(
+    model: &Model,
+    sources: &Sources,
+    warnings: &[Diagnostic],
+    built: &Build,
+) -> Result<output::Files, UsageError> {
+    let m = matrix::build(
+        model,
+        &built.plan,
+        &built.documents,
+        sources,
+        warnings,
+        &matrix::Provenance::default(),
+    );
+    let extra = [
+        (MATRIX_FILES[0].to_string(), matrix::markdown(&m)),
+        (MATRIX_FILES[1].to_string(), matrix::csv(&m)),
+        (
+            MATRIX_FILES[2].to_string(),
+            matrix::json(&m).map_err(serialization)?,
+        ),
+        (MATRIX_FILES[3].to_string(), matrix::html(&m)),
+    ];
+    output::layout(&built.emitted, &extra).map_err(serialization)
 }
 
-/// Writes the build into `dir`; returns a one-line summary.
-pub fn write(dir: &Path, build: &Build) -> Result<String, UsageError> {
-    let changes = write::plan_changes(dir, &build.files)?;
+/// `ward build`.
+pub fn run(
+    paths: &[PathBuf],
+    output: Option<&Path>,
+    check: bool,
+    deny_warnings: bool,
+    color: Color,
+) -> Result<u8, UsageError> {
+    let (sources, checked) = compile(paths)?;
+    emit_human(&sources, &checked.diagnostics, color);
+    let Some(model) = checked.model else {
+        return Ok(EXIT_FINDINGS);
+    };
+    if deny_warnings && !checked.diagnostics.is_empty() {
+        return Ok(EXIT_FINDINGS);
+    }
+    let built = build(&model, &sources)?;
+    let Some(dir) = output else {
+        write_stdout(&yaml::stream(&built.documents));
+        return Ok(0);
+    };
+    let files = files(&model, &sources, &checked.diagnostics, &built)?;
+    if check {
+        return Ok(match drift(dir, &files)? {
+            Some(report) => {
+                let _ = std::io::Write::write_all(&mut std::io::stderr(), report.as_bytes());
+                EXIT_FINDINGS
+            }
+            None => {
+                note(&format!("{} is up to date", dir.display()));
+                0
+            }
+        });
+    }
+    let changes = write::plan_changes(dir, &files)?;
     write::apply(dir, &changes, &mut RealDisk)?;
     let count = |f: fn(&Change) -> bool| {
         changes
@@ -44,20 +117,21 @@ pub fn write(dir: &Path, build: &Build) -> Result<String, UsageError> {
             .filter(|c| c.path != output::MANIFEST && f(c))
             .count()
     };
-    Ok(format!(
-        "wrote {} policies to {} ({} added, {} changed, {} removed)",
-        build.emitted.len(),
+    note(&format!(
+        "wrote {} policies and the traceability matrix to {} ({} files added, {} changed, {} removed)",
+        built.emitted.len(),
         dir.display(),
         count(|c| c.old.is_none()),
         count(|c| c.old.is_some() && c.new.is_some()),
         count(|c| c.new.is_none()),
-    ))
+    ));
+    Ok(0)
 }
 
 /// Compares the build with `dir`: `None` when identical, else a readable
 /// summary of the drift.
-pub fn check(dir: &Path, build: &Build) -> Result<Option<String>, UsageError> {
-    let changes = write::plan_changes(dir, &build.files)?;
+fn drift(dir: &Path, files: &output::Files) -> Result<Option<String>, UsageError> {
+    let changes = write::plan_changes(dir, files)?;
     let changes: Vec<&Change> = changes
         .iter()
         .filter(|c| c.path != output::MANIFEST)
@@ -70,10 +144,11 @@ pub fn check(dir: &Path, build: &Build) -> Result<Option<String>, UsageError> {
         let _ = match (&change.old, &change.new) {
             (None, Some(_)) => writeln!(report, "  added    {}", change.path),
             (Some(_), None) => writeln!(report, "  removed  {}", change.path),
-            (Some(old), Some(new)) => {
+            (Some(old), Some(new)) if change.path.ends_with(".yaml") => {
                 let fields = yaml::changed_fields(old, new);
                 writeln!(report, "  changed  {}: {}", change.path, fields.join(", "))
             }
+            (Some(_), Some(_)) => writeln!(report, "  changed  {}", change.path),
             (None, None) => Ok(()),
         };
     }

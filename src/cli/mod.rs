@@ -1,8 +1,15 @@
 //! The command line: parses arguments, reads files, runs the library's
 //! stages and writes what they produce. The only module that does IO.
+//!
+//! Exit codes, for every command: `0` success, `1` the program (or the
+//! cluster, or the drift check) has findings, `2` a usage or IO error.
 
 mod build;
+mod fmt;
+mod git;
 mod io;
+mod matrix;
+mod prove;
 pub mod render;
 mod write;
 
@@ -13,6 +20,8 @@ use codespan_reporting::term::{self, termcolor};
 use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
+
+pub use io::UsageError;
 
 /// Ward: compile network boundaries into NetworkPolicies an auditor can trace.
 #[derive(Debug, Parser)]
@@ -61,13 +70,14 @@ enum Command {
         #[arg(long)]
         deny_warnings: bool,
     },
-    /// Compile programs into NetworkPolicy YAML.
+    /// Compile programs into NetworkPolicy YAML (and, with `-o`, the
+    /// traceability matrix beside it).
     Build {
         /// `.ward` files or directories holding them.
         #[arg(required = true)]
         paths: Vec<PathBuf>,
-        /// Write `<namespace>/<policy>.yaml` files and a kustomization here
-        /// (default: one YAML stream on stdout).
+        /// Write `<namespace>/<policy>.yaml` files, a kustomization and the
+        /// matrix here (default: one YAML stream on stdout).
         #[arg(short, long)]
         output: Option<PathBuf>,
         /// Compare with the output directory instead of writing; exit 1 on drift.
@@ -76,6 +86,22 @@ enum Command {
         /// Fail (exit 1) on warnings too.
         #[arg(long)]
         deny_warnings: bool,
+    },
+    /// Write the traceability matrix: criterion -> flow -> policy rule -> source line.
+    Matrix {
+        /// `.ward` files or directories holding them.
+        #[arg(required = true)]
+        paths: Vec<PathBuf>,
+        /// The format.
+        #[arg(long, value_enum, default_value_t = matrix::MatrixFormat::Md)]
+        format: matrix::MatrixFormat,
+        /// Write to this file (default: stdout).
+        #[arg(short, long)]
+        output: Option<PathBuf>,
+        /// Print this timestamp in the header (default: none, so the output is
+        /// byte-identical for the same program).
+        #[arg(long)]
+        timestamp: Option<String>,
     },
     /// Prove the policies: simulate them in a world made from the program and
     /// compare every connection with the declared flows and invariants.
@@ -100,15 +126,45 @@ enum Command {
         #[arg(long, value_enum, default_value_t = Format::Human)]
         format: Format,
     },
-    /// Explain a diagnostic code (`ward explain E0402`).
+    /// Explain a diagnostic code (`ward explain E0402`), or a connection
+    /// (`ward explain PATH SRC DST[:PORT[/PROTO]]`, endpoints as `ns.svc`,
+    /// `ns/pod` or an IP): which policy and rule allow or block it, and the
+    /// flow, controls and source line behind each rule.
     Explain {
-        /// The code.
-        code: String,
+        /// A code, or a program path, a source and a destination.
+        #[arg(required = true, num_args = 1..=3)]
+        args: Vec<String>,
+    },
+    /// Simulate NetworkPolicies from YAML files (`kubectl get -o yaml`
+    /// output): who can reach whom.
+    Simulate {
+        /// YAML files: Namespaces, Pods (or workloads) and NetworkPolicies.
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        /// Ports to probe, like `80/tcp` (default: every port the pods declare).
+        #[arg(long = "probe")]
+        probes: Vec<String>,
+        /// External addresses to include as sources and destinations.
+        #[arg(long = "external")]
+        externals: Vec<String>,
+        /// The output format.
+        #[arg(long, value_enum, default_value_t = prove::SimulateFormat::Table)]
+        format: prove::SimulateFormat,
+    },
+    /// Format programs in Ward's one canonical layout.
+    Fmt {
+        /// `.ward` files or directories holding them.
+        #[arg(required = true)]
+        paths: Vec<PathBuf>,
+        /// Write nothing; exit 1 and name the files that would change.
+        #[arg(long)]
+        check: bool,
     },
 }
 
-/// Exit codes: success, problems found in the program, usage or IO error.
+/// Exit code: the program, cluster or drift check has findings.
 const EXIT_FINDINGS: u8 = 1;
+/// Exit code: a usage or IO error.
 const EXIT_USAGE: u8 = 2;
 
 /// Runs the command line and returns the process's exit code.
@@ -126,18 +182,38 @@ pub fn main() -> ExitCode {
             output,
             check,
             deny_warnings,
-        } => run_build(&paths, output.as_deref(), check, deny_warnings, color),
-        Command::Test { paths, format } => run_test(&paths, format, color),
+        } => build::run(&paths, output.as_deref(), check, deny_warnings, color),
+        Command::Matrix {
+            paths,
+            format,
+            output,
+            timestamp,
+        } => matrix::run(&paths, format, output.as_deref(), timestamp, color),
+        Command::Test { paths, format } => prove::test(&paths, format, color),
         Command::Verify {
             paths,
             cluster,
             format,
-        } => run_verify(&paths, &cluster, format, color),
-        Command::Explain { code } => explain(&code),
+        } => prove::verify(&paths, &cluster, format, color),
+        Command::Explain { args } => match args.as_slice() {
+            [code] => explain_code(code),
+            [path, src, dst] => prove::explain(path, src, dst, color),
+            _ => Err(UsageError(
+                "`ward explain` takes a code (E0402), or a program, a source and a destination"
+                    .to_string(),
+            )),
+        },
+        Command::Simulate {
+            files,
+            probes,
+            externals,
+            format,
+        } => prove::simulate(&files, &probes, &externals, format),
+        Command::Fmt { paths, check } => fmt::run(&paths, check, color),
     };
     match result {
         Ok(code) => ExitCode::from(code),
-        Err(io::UsageError(message)) => {
+        Err(UsageError(message)) => {
             let _ = writeln!(std::io::stderr(), "error: {message}");
             ExitCode::from(EXIT_USAGE)
         }
@@ -145,7 +221,7 @@ pub fn main() -> ExitCode {
 }
 
 /// Reads and compiles a program, returning its sources and the checked result.
-fn compile(paths: &[PathBuf]) -> Result<(Sources, crate::check::Checked), io::UsageError> {
+fn compile(paths: &[PathBuf]) -> Result<(Sources, crate::check::Checked), UsageError> {
     let (sources, encoding) = io::read_program(paths)?;
     if !encoding.is_empty() {
         let checked = crate::check::Checked {
@@ -158,131 +234,27 @@ fn compile(paths: &[PathBuf]) -> Result<(Sources, crate::check::Checked), io::Us
     Ok((sources, checked))
 }
 
-fn run_build(
+fn check(
     paths: &[PathBuf],
-    output: Option<&std::path::Path>,
-    check: bool,
+    format: Format,
     deny_warnings: bool,
     color: Color,
-) -> Result<u8, io::UsageError> {
+) -> Result<u8, UsageError> {
     let (sources, checked) = compile(paths)?;
-    emit_human(&sources, &checked.diagnostics, color);
-    let Some(model) = checked.model else {
-        return Ok(EXIT_FINDINGS);
-    };
-    if deny_warnings && !checked.diagnostics.is_empty() {
-        return Ok(EXIT_FINDINGS);
-    }
-    let built = build::build(&model, &sources)?;
-    match (output, check) {
-        (None, _) => write_stdout(&build::stream(&built)?),
-        (Some(dir), false) => {
-            let summary = build::write(dir, &built)?;
-            let _ = writeln!(std::io::stderr(), "{summary}");
-        }
-        (Some(dir), true) => {
-            if let Some(drift) = build::check(dir, &built)? {
-                let _ = write!(std::io::stderr(), "{drift}");
-                return Ok(EXIT_FINDINGS);
-            }
-            let _ = writeln!(std::io::stderr(), "{} is up to date", dir.display());
-        }
-    }
-    Ok(0)
-}
-
-fn run_test(paths: &[PathBuf], format: Format, color: Color) -> Result<u8, io::UsageError> {
-    let (sources, checked) = compile(paths)?;
-    let Some(model) = checked.model else {
-        report(&sources, &checked.diagnostics, format, color);
-        return Ok(EXIT_FINDINGS);
-    };
-    let built = build::build(&model, &sources)?;
-    let plan = crate::plan::plan(&model);
-    let policies = built.emitted.into_iter().map(|e| e.object).collect();
-    let tested = crate::proof::test_program(&model, &plan, policies).map_err(|e| {
-        io::UsageError(format!(
-            "the generated policies could not be simulated: {e}"
-        ))
-    })?;
-    let mut diagnostics = checked.diagnostics;
-    diagnostics.extend(tested.diagnostics);
-    crate::diagnostic::sort(&mut diagnostics);
-    report(&sources, &diagnostics, format, color);
-    let (pods, addresses, probes) = tested.size;
-    let findings = tested.comparison.findings.len();
-    let _ = writeln!(
-        std::io::stderr(),
-        "tested {} connections ({pods} pods, {addresses} addresses, {probes} probes): {} allowed, {}",
-        tested.comparison.checked,
-        tested.comparison.allowed,
-        if findings == 0 {
-            "exactly the declared flows".to_string()
-        } else {
-            format!("{findings} finding(s)")
-        }
-    );
-    Ok(if findings == 0 { 0 } else { EXIT_FINDINGS })
-}
-
-fn run_verify(
-    paths: &[PathBuf],
-    cluster: &[PathBuf],
-    format: Format,
-    color: Color,
-) -> Result<u8, io::UsageError> {
-    let (sources, checked) = compile(paths)?;
-    let Some(model) = checked.model else {
-        report(&sources, &checked.diagnostics, format, color);
-        return Ok(EXIT_FINDINGS);
-    };
-    let documents = io::read_documents(cluster)?;
-    let world = crate::simulate::load(&documents)
-        .map_err(|e| io::UsageError(format!("cannot read the cluster export: {e}")))?;
-    let built = build::build(&model, &sources)?;
-    let plan = crate::plan::plan(&model);
-    let verified = crate::proof::verify::verify(&model, &plan, &built.emitted, &world);
-    let failed = verified.diagnostics.iter().any(Diagnostic::is_error);
-    report(&sources, &verified.diagnostics, format, color);
-    let _ = writeln!(
-        std::io::stderr(),
-        "verified {} connections over {} pods: {} allowed, {}",
-        verified.comparison.checked,
-        verified.pods,
-        verified.comparison.allowed,
-        if failed {
-            "findings above"
-        } else {
-            "as declared"
-        }
-    );
+    let diagnostics = &checked.diagnostics;
+    report(&sources, diagnostics, format, color);
+    let failed = diagnostics.iter().any(|d| d.is_error() || deny_warnings);
     Ok(if failed { EXIT_FINDINGS } else { 0 })
 }
 
-/// Writes diagnostics in the chosen format.
+/// Writes diagnostics in the chosen format: for people on stderr, JSON and
+/// SARIF on stdout.
 fn report(sources: &Sources, diagnostics: &[Diagnostic], format: Format, color: Color) {
     match format {
         Format::Human => emit_human(sources, diagnostics, color),
         Format::Json => write_stdout(&render::json(sources, diagnostics)),
         Format::Sarif => write_stdout(&render::sarif(sources, diagnostics)),
     }
-}
-
-fn check(
-    paths: &[PathBuf],
-    format: Format,
-    deny_warnings: bool,
-    color: Color,
-) -> Result<u8, io::UsageError> {
-    let (sources, checked) = compile(paths)?;
-    let diagnostics = &checked.diagnostics;
-    match format {
-        Format::Human => emit_human(&sources, diagnostics, color),
-        Format::Json => write_stdout(&render::json(&sources, diagnostics)),
-        Format::Sarif => write_stdout(&render::sarif(&sources, diagnostics)),
-    }
-    let failed = diagnostics.iter().any(|d| d.is_error() || deny_warnings);
-    Ok(if failed { EXIT_FINDINGS } else { 0 })
 }
 
 /// Writes diagnostics for people to stderr, in colour where asked.
@@ -308,14 +280,20 @@ fn emit_human(sources: &Sources, diagnostics: &[Diagnostic], color: Color) {
     }
 }
 
+/// Writes text to stdout.
 fn write_stdout(text: &str) {
     let _ = std::io::stdout().lock().write_all(text.as_bytes());
 }
 
-fn explain(code: &str) -> Result<u8, io::UsageError> {
+/// Writes a line to stderr.
+fn note(text: &str) {
+    let _ = writeln!(std::io::stderr(), "{text}");
+}
+
+fn explain_code(code: &str) -> Result<u8, UsageError> {
     let Some(found) = Code::parse(code) else {
-        return Err(io::UsageError(format!(
-            "`{code}` is not a Ward diagnostic code (codes look like E0101 or W0002)"
+        return Err(UsageError(format!(
+            "`{code}` is not a Ward diagnostic code (codes look like E0101 or W0002); to explain a connection, give a program, a source and a destination"
         )));
     };
     write_stdout(&explanation(found));

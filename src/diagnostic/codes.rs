@@ -3,7 +3,8 @@
 //! Codes are sequential within documented ranges and never reused:
 //! `E00xx` input and syntax, `E01xx` definitions and references, `E02xx`
 //! values (names, labels, ports, addresses), `E03xx` controls and criteria,
-//! `E04xx` flows and invariants; `W00xx` warnings. Every code has a long
+//! `E04xx` flows and invariants, `E05xx` findings of the simulator (`ward
+//! test`, `ward verify`); `W00xx` warnings. Every code has a long
 //! explanation (`ward explain CODE`) and a UI test under `tests/ui/`.
 
 use super::Severity;

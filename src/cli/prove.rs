@@ -1,0 +1,338 @@
+//! The simulator's commands: `ward test`, `ward verify`, `ward explain`
+//! (of a connection) and `ward simulate`.
+
+use super::{Color, EXIT_FINDINGS, Format, UsageError, compile, io, note, report, write_stdout};
+use crate::diagnostic::Diagnostic;
+use crate::emit;
+use crate::model::Model;
+use crate::plan::Direction;
+use crate::proof::{self, world};
+use crate::simulate::{self, Endpoint, Probe};
+use clap::ValueEnum;
+use std::fmt::Write as _;
+use std::net::IpAddr;
+use std::path::PathBuf;
+
+/// `ward simulate`'s output formats.
+#[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
+pub enum SimulateFormat {
+    /// One reachability matrix per probe, as the Kubernetes e2e tests print.
+    Table,
+    /// `{"connections": [...]}`.
+    Json,
+}
+
+/// Compiles a program that must be valid, reporting its diagnostics.
+fn valid_program(
+    paths: &[PathBuf],
+    format: Format,
+    color: Color,
+) -> Result<Option<(crate::source::Sources, Model, Vec<Diagnostic>)>, UsageError> {
+    let (sources, checked) = compile(paths)?;
+    match checked.model {
+        Some(model) => Ok(Some((sources, model, checked.diagnostics))),
+        None => {
+            report(&sources, &checked.diagnostics, format, color);
+            Ok(None)
+        }
+    }
+}
+
+fn simulation_error(error: simulate::LoadError) -> UsageError {
+    UsageError(format!(
+        "the generated policies could not be simulated: {error}"
+    ))
+}
+
+/// `ward test`.
+pub fn test(paths: &[PathBuf], format: Format, color: Color) -> Result<u8, UsageError> {
+    let Some((sources, model, warnings)) = valid_program(paths, format, color)? else {
+        return Ok(EXIT_FINDINGS);
+    };
+    let built = super::build::build(&model, &sources)?;
+    let policies = built.emitted.into_iter().map(|e| e.object).collect();
+    let tested = proof::test_program(&model, &built.plan, policies).map_err(simulation_error)?;
+    let mut diagnostics = warnings;
+    diagnostics.extend(tested.diagnostics);
+    crate::diagnostic::sort(&mut diagnostics);
+    report(&sources, &diagnostics, format, color);
+    let (pods, addresses, probes) = tested.size;
+    let findings = tested.comparison.findings.len();
+    note(&format!(
+        "tested {} connections ({pods} pods, {addresses} addresses, {probes} probes): {} allowed, {}",
+        tested.comparison.checked,
+        tested.comparison.allowed,
+        if findings == 0 {
+            "exactly the declared flows".to_string()
+        } else {
+            format!("{findings} finding(s)")
+        }
+    ));
+    Ok(if findings == 0 { 0 } else { EXIT_FINDINGS })
+}
+
+/// `ward verify`.
+pub fn verify(
+    paths: &[PathBuf],
+    cluster: &[PathBuf],
+    format: Format,
+    color: Color,
+) -> Result<u8, UsageError> {
+    let Some((sources, model, _)) = valid_program(paths, format, color)? else {
+        return Ok(EXIT_FINDINGS);
+    };
+    let documents = io::read_documents(cluster)?;
+    let world = simulate::load(&documents)
+        .map_err(|e| UsageError(format!("cannot read the cluster export: {e}")))?;
+    let built = super::build::build(&model, &sources)?;
+    let verified = proof::verify::verify(&model, &built.plan, &built.emitted, &world);
+    let failed = verified.diagnostics.iter().any(Diagnostic::is_error);
+    report(&sources, &verified.diagnostics, format, color);
+    note(&format!(
+        "verified {} connections over {} pods: {} allowed, {}",
+        verified.comparison.checked,
+        verified.pods,
+        verified.comparison.allowed,
+        if failed {
+            "findings above"
+        } else {
+            "as declared"
+        }
+    ));
+    Ok(if failed { EXIT_FINDINGS } else { 0 })
+}
+
+/// `ward simulate`.
+pub fn simulate(
+    files: &[PathBuf],
+    probes: &[String],
+    externals: &[String],
+    format: SimulateFormat,
+) -> Result<u8, UsageError> {
+    let documents = io::read_documents(files)?;
+    let world = simulate::load(&documents).map_err(|e| UsageError(e.to_string()))?;
+    let mut parsed = Vec::new();
+    for probe in probes {
+        parsed.push(
+            probe
+                .parse::<Probe>()
+                .map_err(|e| UsageError(e.to_string()))?,
+        );
+    }
+    if parsed.is_empty() {
+        parsed = world.declared_probes();
+    }
+    let mut addresses = Vec::new();
+    for external in externals {
+        addresses.push(
+            external
+                .parse::<IpAddr>()
+                .map_err(|_| UsageError(format!("`{external}` is not an IP address")))?,
+        );
+    }
+    let reachability = world.reachability(&parsed, &addresses);
+    write_stdout(&match format {
+        SimulateFormat::Table => simulate::render_table(&reachability),
+        SimulateFormat::Json => simulate::render_json(&reachability),
+    });
+    Ok(0)
+}
+
+/// `ward explain PATH SRC DST[:PORT[/PROTO]]`.
+pub fn explain(path: &str, src: &str, dst: &str, color: Color) -> Result<u8, UsageError> {
+    let paths = [PathBuf::from(path)];
+    let Some((sources, model, _)) = valid_program(&paths, Format::Human, color)? else {
+        return Ok(EXIT_FINDINGS);
+    };
+    let built = super::build::build(&model, &sources)?;
+    let test_world = world::test_world(&model);
+    let simulated = simulate::World::from_objects(
+        test_world.namespaces.clone(),
+        test_world.pods.clone(),
+        built.emitted.into_iter().map(|e| e.object).collect(),
+    )
+    .map_err(simulation_error)?;
+    let (dst, port) = match dst.rsplit_once(':') {
+        Some((endpoint, port)) if !endpoint.contains("::") || dst.starts_with('[') => {
+            (endpoint, Some(port))
+        }
+        _ => (dst, None),
+    };
+    let source = endpoint(&model, src)?;
+    let destination = endpoint(&model, dst)?;
+    let probes = probes(&model, dst, port)?;
+    let mut text = String::new();
+    for probe in probes {
+        let why = simulated
+            .explain(&source, &destination, probe)
+            .map_err(|e| UsageError(e.to_string()))?;
+        let verdict = if why.allowed { "ALLOWED" } else { "BLOCKED" };
+        let _ = writeln!(text, "{src} -> {dst} on {probe}: {verdict}");
+        for (name, side, direction) in [
+            ("egress", &why.egress, Direction::Egress),
+            ("ingress", &why.ingress, Direction::Ingress),
+        ] {
+            let Some(side) = side else {
+                let _ = writeln!(text, "  {name}: an external address; no policy applies");
+                continue;
+            };
+            describe_side(&mut text, &simulated, name, side, direction);
+        }
+    }
+    write_stdout(&text);
+    Ok(0)
+}
+
+fn describe_side(
+    text: &mut String,
+    world: &simulate::World,
+    name: &str,
+    side: &simulate::Side,
+    direction: Direction,
+) {
+    if !side.isolated {
+        let _ = writeln!(
+            text,
+            "  {name} at {}: no policy selects the pod; everything is allowed",
+            side.pod
+        );
+        return;
+    }
+    let policies: Vec<String> = side.policies.iter().map(ToString::to_string).collect();
+    let _ = writeln!(
+        text,
+        "  {name} at {}: selected by {}",
+        side.pod,
+        policies.join(", ")
+    );
+    if side.allowed_by.is_empty() {
+        let _ = writeln!(text, "    no rule allows it (default deny)");
+        for policy in &side.policies {
+            let baseline = world
+                .policy(&policy.namespace, &policy.name)
+                .and_then(|p| p.metadata.annotations.as_ref())
+                .and_then(|a| a.get(&format!("{}baseline", emit::ANNOTATION_PREFIX)));
+            if let Some(baseline) = baseline {
+                let _ = writeln!(text, "    {policy}: {baseline}");
+            }
+        }
+        return;
+    }
+    for rule in &side.allowed_by {
+        let _ = writeln!(
+            text,
+            "    allowed by {} {} rule {}",
+            rule.policy,
+            direction.as_str(),
+            rule.index
+        );
+        let annotation = world
+            .policy(&rule.policy.namespace, &rule.policy.name)
+            .and_then(|p| p.metadata.annotations.as_ref())
+            .and_then(|a| a.get(&emit::rule_annotation(direction, rule.index)));
+        if let Some(annotation) = annotation {
+            let _ = writeln!(text, "      {annotation}");
+        }
+    }
+}
+
+/// An endpoint of the test world: `ns.svc` (the service's pod), `ns/pod`,
+/// or an IP address.
+fn endpoint(model: &Model, text: &str) -> Result<Endpoint, UsageError> {
+    if let Ok(ip) = text.trim_matches(['[', ']']).parse::<IpAddr>() {
+        return Ok(Endpoint::External(ip));
+    }
+    if let Some((namespace, pod)) = text.split_once('/') {
+        return Ok(Endpoint::pod(namespace, pod));
+    }
+    let Some((namespace, service)) = text.split_once('.') else {
+        return Err(UsageError(format!(
+            "`{text}` is not an endpoint: write `ns.svc`, `ns/pod` or an IP address"
+        )));
+    };
+    let known = model
+        .namespaces
+        .get(namespace)
+        .is_some_and(|ns| ns.services.contains_key(service));
+    if !known {
+        return Err(UsageError(format!(
+            "the program declares no service `{text}`"
+        )));
+    }
+    Ok(Endpoint::pod(namespace, format!("svc-{service}")))
+}
+
+/// The probes for `:PORT[/PROTO]` (a number or a named port of the
+/// destination service), or every declared port of the destination.
+fn probes(model: &Model, dst: &str, port: Option<&str>) -> Result<Vec<Probe>, UsageError> {
+    let service = dst
+        .split_once('.')
+        .and_then(|(ns, svc)| model.namespaces.get(ns).and_then(|n| n.services.get(svc)));
+    let declared = |name: Option<&str>| -> Vec<Probe> {
+        service
+            .map(|s| {
+                s.ports
+                    .values()
+                    .filter(|p| name.is_none_or(|n| n == p.name))
+                    .map(|p| Probe::new(p.range.first, proof::simulator_protocol(p.range.protocol)))
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    let probes = match port {
+        None => declared(None),
+        Some(port) if port.starts_with(|c: char| c.is_ascii_digit()) => {
+            let text = if port.contains('/') {
+                port.to_string()
+            } else {
+                format!("{port}/tcp")
+            };
+            vec![
+                text.parse::<Probe>()
+                    .map_err(|e| UsageError(e.to_string()))?,
+            ]
+        }
+        Some(name) => declared(Some(name)),
+    };
+    if probes.is_empty() {
+        return Err(UsageError(format!(
+            "`{dst}` declares no {}; give a port like `{dst}:443/tcp`",
+            port.map_or("ports".to_string(), |p| format!("port named `{p}`"))
+        )));
+    }
+    Ok(probes)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn endpoints_parse_as_services_pods_and_addresses() {
+        let mut sources = crate::source::Sources::new();
+        sources.add("t.ward", "namespace a { service b { pods app=b ports http 80 } }\nflow a.b -> a.b controls CC6.1 because \"x\"\nbaseline controls CC6.1\n");
+        let model = crate::compile(&sources).model.unwrap();
+        assert_eq!(
+            endpoint(&model, "a.b").unwrap(),
+            Endpoint::pod("a", "svc-b")
+        );
+        assert_eq!(
+            endpoint(&model, "a/unmatched").unwrap(),
+            Endpoint::pod("a", "unmatched")
+        );
+        assert!(matches!(
+            endpoint(&model, "10.0.0.1").unwrap(),
+            Endpoint::External(_)
+        ));
+        assert!(endpoint(&model, "a.c").is_err());
+        assert_eq!(
+            probes(&model, "a.b", Some("http")).unwrap(),
+            [Probe::new(80, simulate::Protocol::Tcp)]
+        );
+        assert_eq!(
+            probes(&model, "a.b", Some("53/udp")).unwrap(),
+            [Probe::new(53, simulate::Protocol::Udp)]
+        );
+        assert!(probes(&model, "a.b", Some("nope")).is_err());
+    }
+}
