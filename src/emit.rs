@@ -18,6 +18,8 @@ use std::collections::BTreeMap;
 pub const MANAGED_BY: (&str, &str) = ("app.kubernetes.io/managed-by", "ward");
 /// The prefix of Ward's annotations.
 pub const ANNOTATION_PREFIX: &str = "ward.dev/";
+/// What a default-deny policy does, as its annotation and the matrix say it.
+pub const DEFAULT_DENY_PURPOSE: &str = "every connection not allowed by another policy";
 /// The label Kubernetes sets on every namespace to its name.
 pub const NAMESPACE_NAME_LABEL: &str = "kubernetes.io/metadata.name";
 
@@ -56,7 +58,7 @@ fn network_policy(model: &Model, policy: &Policy, sources: &Sources) -> net::Net
         criteria.extend(model.baseline_criteria());
         annotations.insert(
             format!("{ANNOTATION_PREFIX}purpose"),
-            "default deny: every connection not allowed by another policy".to_string(),
+            format!("default deny: {DEFAULT_DENY_PURPOSE}"),
         );
         if let Some(first) = model.baseline.first() {
             annotations.insert(

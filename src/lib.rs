@@ -12,6 +12,7 @@ pub mod cli;
 pub mod diagnostic;
 pub mod emit;
 pub mod format;
+pub mod r#gen;
 pub mod matrix;
 pub mod model;
 pub mod output;

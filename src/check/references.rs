@@ -484,17 +484,6 @@ pub(super) fn port_text(port: Option<&PortRef>) -> String {
         None => String::new(),
         Some(PortRef::Any(_)) => ":*".to_string(),
         Some(PortRef::Named(name)) => format!(":{}", name.text),
-        Some(PortRef::Spec(spec)) => {
-            let mut text = format!(":{}", spec.first.text);
-            if let Some(last) = &spec.last {
-                text.push('-');
-                text.push_str(&last.text);
-            }
-            if let Some(protocol) = &spec.protocol {
-                text.push('/');
-                text.push_str(&protocol.text.to_ascii_lowercase());
-            }
-            text
-        }
+        Some(PortRef::Spec(spec)) => format!(":{}", spec.text()),
     }
 }

@@ -258,16 +258,7 @@ fn port_decl(port: &PortDecl) -> String {
 /// `443`, `8000-8080`, `53/udp`: digits as written, the protocol lowercase
 /// (protocols are read in any case, so this keeps the meaning).
 fn port_spec(spec: &PortSpec) -> String {
-    let mut text = spec.first.text.clone();
-    if let Some(last) = &spec.last {
-        text.push('-');
-        text.push_str(&last.text);
-    }
-    if let Some(protocol) = &spec.protocol {
-        text.push('/');
-        text.push_str(&protocol.text.to_ascii_lowercase());
-    }
-    text
+    spec.text()
 }
 
 fn port_ref(port: &PortRef) -> String {

@@ -7,12 +7,11 @@
 //! is escaped. Must not decide what the matrix says (that is
 //! [`build`](super::build())).
 
-use super::text::{self, DEFAULT_DENY, DEFAULT_DENY_PORTS, DEFAULT_DENY_PURPOSE};
+use super::text::{self, DEFAULT_DENY, DEFAULT_DENY_PORTS, DEFAULT_DENY_PURPOSE, NONE, or_none};
 use super::{CriterionEntry, Matrix};
 use std::fmt::Write as _;
 
 /// What an empty cell shows.
-const NONE: &str = "—";
 
 const STYLE: &str = r#"
 :root { color-scheme: light; }
@@ -367,14 +366,6 @@ fn list(items: &[String]) -> String {
             let items: String = many.iter().map(|i| format!("<li>{i}</li>")).collect();
             format!("<ul>{items}</ul>")
         }
-    }
-}
-
-fn or_none(text: &str) -> String {
-    if text.is_empty() {
-        NONE.to_string()
-    } else {
-        text.to_string()
     }
 }
 

@@ -6,12 +6,11 @@
 //! can neither break a table nor inject markup. Must not decide what the
 //! matrix says (that is [`build`](super::build())).
 
-use super::text::{self, DEFAULT_DENY, DEFAULT_DENY_PORTS, DEFAULT_DENY_PURPOSE};
+use super::text::{self, DEFAULT_DENY, DEFAULT_DENY_PORTS, DEFAULT_DENY_PURPOSE, NONE, or_none};
 use super::{CriterionEntry, Matrix};
 use std::fmt::Write as _;
 
 /// What an empty cell shows.
-const NONE: &str = "—";
 
 /// The matrix as a Markdown document.
 pub fn markdown(m: &Matrix) -> String {
@@ -260,14 +259,6 @@ fn sources(out: &mut String, m: &Matrix) {
             s.bytes,
             code(&s.sha256)
         );
-    }
-}
-
-fn or_none(text: &str) -> String {
-    if text.is_empty() {
-        NONE.to_string()
-    } else {
-        text.to_string()
     }
 }
 

@@ -11,12 +11,22 @@ use std::collections::BTreeSet;
 pub const EVERY_PORT: &str = "every port";
 /// The ports of a default deny, as the human-readable formats show them.
 pub const DEFAULT_DENY_PORTS: &str = "every port, both directions";
-/// What a default deny does, as the human-readable formats show it.
-pub const DEFAULT_DENY_PURPOSE: &str = "every connection not allowed by another policy";
+pub use crate::emit::DEFAULT_DENY_PURPOSE;
 /// The protocols of a flow or default deny that covers every protocol.
 pub const ANY_PROTOCOL: &str = "any";
 /// What a default deny implements, as the matrix names the artifact.
 pub const DEFAULT_DENY: &str = "default deny (baseline)";
+/// What an empty cell shows.
+pub const NONE: &str = "—";
+
+/// `text`, or [`NONE`] when it is empty.
+pub fn or_none(text: &str) -> String {
+    if text.is_empty() {
+        NONE.to_string()
+    } else {
+        text.to_string()
+    }
+}
 
 /// `8443/tcp, 9000-9100/tcp`, or [`EVERY_PORT`].
 pub fn ports(flow: &FlowEntry) -> String {

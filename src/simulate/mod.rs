@@ -4,7 +4,7 @@
 //! It is the proof behind `ward test`, `ward verify` and `ward explain`: the
 //! generated YAML (or a cluster's export) goes in, reachability comes out.
 //! Everything here is a pure function of its inputs: YAML text in
-//! ([`load`]) or typed objects ([`World::from_objects`]); answers and
+//! ([`load()`]) or typed objects ([`World::from_objects`]); answers and
 //! rendered strings out. It knows nothing of the Ward language.
 //!
 //! Semantics, as the API server and conforming network plugins apply them:

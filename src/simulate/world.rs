@@ -26,9 +26,6 @@ use std::net::{IpAddr, Ipv4Addr};
 /// The label the API server puts on every namespace.
 const NAME_LABEL: &str = "kubernetes.io/metadata.name";
 
-/// The labels of a policy that has none.
-static NO_LABELS: BTreeMap<String, String> = BTreeMap::new();
-
 /// The first synthetic pod IP (pods without `status.podIP` get the next free
 /// address from here, in world order).
 const FIRST_SYNTHETIC_IP: Ipv4Addr = Ipv4Addr::new(10, 244, 0, 1);
@@ -130,7 +127,7 @@ pub(crate) struct Class {
 
 /// Namespaces, pods and NetworkPolicies, resolved for simulation.
 ///
-/// Built by [`super::load`] from YAML or by [`World::from_objects`] from
+/// Built by [`super::load()`] from YAML or by [`World::from_objects`] from
 /// typed objects. Pods keep the order in which they were given ("world
 /// order").
 #[derive(Clone, Debug)]
@@ -688,13 +685,15 @@ impl World {
             .map(|class| &class.labels)
     }
 
-    /// Every policy's namespace, name and labels, in world order.
-    pub fn policy_labels(&self) -> impl Iterator<Item = (&str, &str, &BTreeMap<String, String>)> {
+    /// Every policy's namespace, name and labels (copied), in world order.
+    pub fn policy_labels(
+        &self,
+    ) -> impl Iterator<Item = (String, String, BTreeMap<String, String>)> + '_ {
         self.policies.iter().map(|policy| {
             (
-                policy.id.namespace.as_str(),
-                policy.id.name.as_str(),
-                policy.object.metadata.labels.as_ref().unwrap_or(&NO_LABELS),
+                policy.id.namespace.clone(),
+                policy.id.name.clone(),
+                policy.object.metadata.labels.clone().unwrap_or_default(),
             )
         })
     }

@@ -172,6 +172,22 @@ pub struct PortSpec {
     pub span: Span,
 }
 
+impl PortSpec {
+    /// The spec as written, protocol lowercased: `8000-8080/udp`.
+    pub fn text(&self) -> String {
+        let mut text = self.first.text.clone();
+        if let Some(last) = &self.last {
+            text.push('-');
+            text.push_str(&last.text);
+        }
+        if let Some(protocol) = &self.protocol {
+            text.push('/');
+            text.push_str(&protocol.text.to_ascii_lowercase());
+        }
+        text
+    }
+}
+
 /// `external name = cidrs [except cidrs]`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct External {
