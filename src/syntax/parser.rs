@@ -109,6 +109,14 @@ fn syntax_error(
         pest::error::ErrorVariant::CustomError { .. } => Vec::new(),
     };
     let (found, found_len) = describe_found(text, position);
+    // Between statements pest lists every statement keyword and the end of
+    // the file; "a statement" says the same in two words.
+    let between_statements = expected.contains(&Rule::EOI);
+    let expected: Vec<Rule> = if between_statements {
+        Vec::new()
+    } else {
+        expected
+    };
     let mut what: Vec<&str> = Vec::new();
     for rule in &expected {
         let description = describe_rule(*rule);
@@ -191,6 +199,11 @@ fn describe_rule(rule: Rule) -> &'static str {
         Rule::kw_has | Rule::sel_exists => "`has`",
         Rule::sel_absent => "`!`",
         Rule::arrow => "`->`",
+        Rule::lbrace => "`{`",
+        Rule::rbrace => "`}`",
+        Rule::lparen => "`(`",
+        Rule::rparen => "`)`",
+        Rule::equals => "`=`",
         Rule::wildcard => "`*`",
         Rule::name | Rule::keyword | Rule::endpoint => "a name",
         Rule::port_ref => "`:` and a port",
@@ -277,6 +290,11 @@ fn is_token(rule: Rule) -> bool {
             | Rule::kw_notin
             | Rule::kw_has
             | Rule::arrow
+            | Rule::lbrace
+            | Rule::rbrace
+            | Rule::lparen
+            | Rule::rparen
+            | Rule::equals
             | Rule::EOI
     )
 }
