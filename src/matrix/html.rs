@@ -11,8 +11,6 @@ use super::text::{self, DEFAULT_DENY, DEFAULT_DENY_PORTS, DEFAULT_DENY_PURPOSE, 
 use super::{CriterionEntry, Matrix};
 use std::fmt::Write as _;
 
-/// What an empty cell shows.
-
 const STYLE: &str = r#"
 :root { color-scheme: light; }
 body { font: 14px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; color: #1a1a1a; background: #fff; max-width: 90rem; margin: 2rem auto; padding: 0 1rem; }

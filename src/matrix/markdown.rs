@@ -10,8 +10,6 @@ use super::text::{self, DEFAULT_DENY, DEFAULT_DENY_PORTS, DEFAULT_DENY_PURPOSE, 
 use super::{CriterionEntry, Matrix};
 use std::fmt::Write as _;
 
-/// What an empty cell shows.
-
 /// The matrix as a Markdown document.
 pub fn markdown(m: &Matrix) -> String {
     let mut out = String::new();

@@ -37,7 +37,7 @@ pub fn verify(
     let fallback = fallback_span(model);
     let mut members: Vec<(Endpoint, Member)> = Vec::new();
     for pod in cluster.pods() {
-        let labels = pod_labels(cluster, pod);
+        let labels = cluster.pod_labels(pod).cloned().unwrap_or_default();
         let managed = model
             .namespaces
             .get(&pod.namespace)
@@ -145,7 +145,7 @@ fn policy_drift(
             }
         }
     }
-    for (namespace, name, labels) in policy_labels(cluster) {
+    for (namespace, name, labels) in cluster.policy_labels() {
         let ours = labels.get(emit::MANAGED_BY.0).map(String::as_str) == Some(emit::MANAGED_BY.1);
         let built = expected
             .iter()
@@ -236,33 +236,3 @@ fn unmatched(model: &Model, members: &[(Endpoint, Member)]) -> Vec<Diagnostic> {
     found
 }
 
-/// The labels of a cluster pod.
-fn pod_labels(
-    cluster: &simulate::World,
-    pod: &simulate::PodRef,
-) -> std::collections::BTreeMap<String, String> {
-    cluster
-        .pod_index
-        .get(pod)
-        .and_then(|i| cluster.pod_class.get(*i))
-        .and_then(|c| cluster.classes.get(*c))
-        .map(|class| class.labels.clone())
-        .unwrap_or_default()
-}
-
-/// Every policy of the cluster with its namespace, name and labels.
-fn policy_labels(
-    cluster: &simulate::World,
-) -> Vec<(String, String, std::collections::BTreeMap<String, String>)> {
-    cluster
-        .policies
-        .iter()
-        .map(|p| {
-            (
-                p.id.namespace.clone(),
-                p.id.name.clone(),
-                p.object.metadata.labels.clone().unwrap_or_default(),
-            )
-        })
-        .collect()
-}

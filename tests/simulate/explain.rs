@@ -143,6 +143,25 @@ fn exposes_policies_with_their_annotations() -> Result<(), LoadError> {
         Some("shop.web -> shop.db:pg")
     );
     assert!(world.policy("shop", "nope").is_none());
+    let labels: Vec<(String, String, Option<String>)> = world
+        .policy_labels()
+        .map(|(namespace, name, labels)| {
+            let managed = labels.get("app.kubernetes.io/managed-by").cloned();
+            (namespace, name, managed)
+        })
+        .collect();
+    assert_eq!(
+        labels,
+        vec![("shop".to_owned(), "db".to_owned(), Some("ward".to_owned()))]
+    );
+    assert_eq!(
+        world
+            .pod_labels(&PodRef::new("shop", "web"))
+            .and_then(|labels| labels.get("app"))
+            .map(String::as_str),
+        Some("web")
+    );
+    assert_eq!(world.pod_labels(&PodRef::new("shop", "nope")), None);
     Ok(())
 }
 
