@@ -3,7 +3,9 @@
 //! gate.
 
 use super::write::{self, Change, RealDisk};
-use super::{Color, EXIT_FINDINGS, UsageError, compile, emit_human, note, write_stdout};
+use super::{
+    Color, EXIT_FINDINGS, Format, UsageError, compile_valid, emit_human, note, write_stdout,
+};
 use crate::diagnostic::Diagnostic;
 use crate::model::Model;
 use crate::source::Sources;
@@ -83,12 +85,11 @@ pub fn run(
     deny_warnings: bool,
     color: Color,
 ) -> Result<u8, UsageError> {
-    let (sources, checked) = compile(paths)?;
-    emit_human(&sources, &checked.diagnostics, color);
-    let Some(model) = checked.model else {
+    let Some((sources, model, warnings)) = compile_valid(paths, Format::Human, color)? else {
         return Ok(EXIT_FINDINGS);
     };
-    if deny_warnings && !checked.diagnostics.is_empty() {
+    emit_human(&sources, &warnings, color);
+    if deny_warnings && !warnings.is_empty() {
         return Ok(EXIT_FINDINGS);
     }
     let built = build(&model, &sources)?;
@@ -96,7 +97,7 @@ pub fn run(
         write_stdout(&yaml::stream(&built.documents));
         return Ok(0);
     };
-    let files = files(&model, &sources, &checked.diagnostics, &built)?;
+    let files = files(&model, &sources, &warnings, &built)?;
     if check {
         return Ok(match drift(dir, &files)? {
             Some(report) => {

@@ -1,7 +1,9 @@
 //! `ward matrix`: the traceability matrix in one format, to stdout or a file.
 #![expect(clippy::disallowed_methods, reason = "the CLI writes the matrix file")]
 
-use super::{Color, EXIT_FINDINGS, UsageError, compile, emit_human, git, write_stdout};
+use super::{
+    Color, EXIT_FINDINGS, Format, UsageError, compile_valid, emit_human, git, write_stdout,
+};
 use crate::matrix;
 use clap::ValueEnum;
 use std::path::{Path, PathBuf};
@@ -27,11 +29,10 @@ pub fn run(
     timestamp: Option<String>,
     color: Color,
 ) -> Result<u8, UsageError> {
-    let (sources, checked) = compile(paths)?;
-    emit_human(&sources, &checked.diagnostics, color);
-    let Some(model) = checked.model else {
+    let Some((sources, model, warnings)) = compile_valid(paths, Format::Human, color)? else {
         return Ok(EXIT_FINDINGS);
     };
+    emit_human(&sources, &warnings, color);
     let built = super::build::build(&model, &sources)?;
     let provenance = git::provenance(paths, timestamp);
     let m = matrix::build(
@@ -39,7 +40,7 @@ pub fn run(
         &built.plan,
         &built.documents,
         &sources,
-        &checked.diagnostics,
+        &warnings,
         &provenance,
     );
     let text = match format {

@@ -5,8 +5,10 @@
 //! cluster, or the drift check) has findings, `2` a usage or IO error.
 
 mod build;
+mod diff;
 mod fmt;
 mod git;
+mod history;
 mod io;
 mod matrix;
 mod prove;
@@ -151,6 +153,47 @@ enum Command {
         #[arg(long, value_enum, default_value_t = prove::SimulateFormat::Table)]
         format: prove::SimulateFormat,
     },
+    /// What a change does to the boundary: flows, services, externals,
+    /// invariants, controls and criteria coverage added, removed or changed,
+    /// and the connections newly allowed or blocked (simulated). Each side
+    /// is a path or `REV:PATH` (`ward diff main:policy/ policy/`); `--git
+    /// REV PATH` compares the work tree with a revision.
+    Diff {
+        /// The old and the new program (`OLD NEW`), or with `--git` the
+        /// program in the work tree.
+        #[arg(required = true, num_args = 1..=2)]
+        sides: Vec<String>,
+        /// Compare the work tree's PATH with PATH at this revision.
+        #[arg(long, value_name = "REV")]
+        git: Option<String>,
+        /// The output format.
+        #[arg(long, value_enum, default_value_t = diff::DiffFormat::Text)]
+        format: diff::DiffFormat,
+        /// Exit 1 when the change widens access (`widened`: a connection is
+        /// newly allowed) or changes anything (`changed`): a CI gate.
+        #[arg(long, value_enum)]
+        fail_on: Option<diff::FailOn>,
+    },
+    /// The change population of an audit period: every commit that changed
+    /// the program, with author, date, message and its semantic diff.
+    History {
+        /// The program's path (a `.ward` file or a directory) in a Git work tree.
+        path: PathBuf,
+        /// Only commits since this date (as `git log --since` reads it, by
+        /// commit date).
+        #[arg(long)]
+        since: Option<String>,
+        /// Only commits until this date (as `git log --until` reads it, by
+        /// commit date).
+        #[arg(long)]
+        until: Option<String>,
+        /// Follow only the first parent of merges: the main line's changes.
+        #[arg(long)]
+        first_parent: bool,
+        /// The output format.
+        #[arg(long, value_enum, default_value_t = history::HistoryFormat::Md)]
+        format: history::HistoryFormat,
+    },
     /// Format programs in Ward's one canonical layout.
     Fmt {
         /// `.ward` files or directories holding them.
@@ -209,6 +252,19 @@ pub fn main() -> ExitCode {
             externals,
             format,
         } => prove::simulate(&files, &probes, &externals, format),
+        Command::Diff {
+            sides,
+            git,
+            format,
+            fail_on,
+        } => diff::run(&sides, git.as_deref(), format, fail_on, color),
+        Command::History {
+            path,
+            since,
+            until,
+            first_parent,
+            format,
+        } => history::run(&path, since, until, first_parent, format),
         Command::Fmt { paths, check } => fmt::run(&paths, check, color),
     };
     match result {
@@ -232,6 +288,23 @@ fn compile(paths: &[PathBuf]) -> Result<(Sources, crate::check::Checked), UsageE
     }
     let checked = crate::compile(&sources);
     Ok((sources, checked))
+}
+
+/// A valid program: its sources, model and warnings; `None` (after reporting
+/// the diagnostics) when it has errors.
+type Valid = Option<(Sources, crate::model::Model, Vec<Diagnostic>)>;
+
+/// Compiles a program that must be valid. Errors are reported in `format`;
+/// the warnings of a valid program are returned for the caller to report.
+fn compile_valid(paths: &[PathBuf], format: Format, color: Color) -> Result<Valid, UsageError> {
+    let (sources, checked) = compile(paths)?;
+    match checked.model {
+        Some(model) => Ok(Some((sources, model, checked.diagnostics))),
+        None => {
+            report(&sources, &checked.diagnostics, format, color);
+            Ok(None)
+        }
+    }
 }
 
 fn check(

@@ -1,7 +1,9 @@
 //! The simulator's commands: `ward test`, `ward verify`, `ward explain`
 //! (of a connection) and `ward simulate`.
 
-use super::{Color, EXIT_FINDINGS, Format, UsageError, compile, io, note, report, write_stdout};
+use super::{
+    Color, EXIT_FINDINGS, Format, UsageError, compile_valid, io, note, report, write_stdout,
+};
 use crate::diagnostic::Diagnostic;
 use crate::emit;
 use crate::model::Model;
@@ -22,22 +24,6 @@ pub enum SimulateFormat {
     Json,
 }
 
-/// Compiles a program that must be valid, reporting its diagnostics.
-fn valid_program(
-    paths: &[PathBuf],
-    format: Format,
-    color: Color,
-) -> Result<Option<(crate::source::Sources, Model, Vec<Diagnostic>)>, UsageError> {
-    let (sources, checked) = compile(paths)?;
-    match checked.model {
-        Some(model) => Ok(Some((sources, model, checked.diagnostics))),
-        None => {
-            report(&sources, &checked.diagnostics, format, color);
-            Ok(None)
-        }
-    }
-}
-
 fn simulation_error(error: simulate::LoadError) -> UsageError {
     UsageError(format!(
         "the generated policies could not be simulated: {error}"
@@ -46,7 +32,7 @@ fn simulation_error(error: simulate::LoadError) -> UsageError {
 
 /// `ward test`.
 pub fn test(paths: &[PathBuf], format: Format, color: Color) -> Result<u8, UsageError> {
-    let Some((sources, model, warnings)) = valid_program(paths, format, color)? else {
+    let Some((sources, model, warnings)) = compile_valid(paths, format, color)? else {
         return Ok(EXIT_FINDINGS);
     };
     let built = super::build::build(&model, &sources)?;
@@ -78,7 +64,7 @@ pub fn verify(
     format: Format,
     color: Color,
 ) -> Result<u8, UsageError> {
-    let Some((sources, model, _)) = valid_program(paths, format, color)? else {
+    let Some((sources, model, _)) = compile_valid(paths, format, color)? else {
         return Ok(EXIT_FINDINGS);
     };
     let documents = io::read_documents(cluster)?;
@@ -141,7 +127,7 @@ pub fn simulate(
 /// `ward explain PATH SRC DST[:PORT[/PROTO]]`.
 pub fn explain(path: &str, src: &str, dst: &str, color: Color) -> Result<u8, UsageError> {
     let paths = [PathBuf::from(path)];
-    let Some((sources, model, _)) = valid_program(&paths, Format::Human, color)? else {
+    let Some((sources, model, _)) = compile_valid(&paths, Format::Human, color)? else {
         return Ok(EXIT_FINDINGS);
     };
     let built = super::build::build(&model, &sources)?;

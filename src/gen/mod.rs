@@ -220,8 +220,6 @@ const PURPOSES: &[&str] = &[
 struct Ns {
     name: String,
     managed: bool,
-    /// The label key its services are told apart by.
-    key: &'static str,
     services: Vec<Svc>,
 }
 
@@ -361,7 +359,6 @@ impl Generator {
         self.namespaces.push(Ns {
             name: "kube-system".to_string(),
             managed: false,
-            key: "k8s-app",
             services: vec![Svc {
                 name: "dns".to_string(),
                 selector: "k8s-app=kube-dns".to_string(),
@@ -385,14 +382,12 @@ impl Generator {
                 ],
                 name,
                 managed: false,
-                key: "app",
             });
         }
         self.observability = self.namespaces.len();
         self.namespaces.push(Ns {
             name: "observability".to_string(),
             managed: true,
-            key: "app.kubernetes.io/name",
             services: vec![
                 Svc {
                     name: "collector".to_string(),
@@ -437,7 +432,6 @@ impl Generator {
             self.namespaces.push(Ns {
                 name,
                 managed: true,
-                key,
                 services,
             });
             self.teams.push(index);
@@ -513,7 +507,7 @@ impl Generator {
                 1 => format!("52.{high}.{low}.0/24 except 52.{high}.{low}.128/25"),
                 2 => format!("54.{high}.{low}.10/32, 54.{high}.{low}.11/32"),
                 _ => format!(
-                    "35.{high}.{low}.0/24, 34.{high}.{low}.0/23 except 34.{high}.{low}.0/28"
+                    "35.{high}.{low}.0/24, 34.{high}.{low}.0/25 except 34.{high}.{low}.0/28"
                 ),
             };
             self.externals.push(Ext {
@@ -647,7 +641,7 @@ impl Generator {
     }
 
     /// A flow from `src` to a service `dst`, with a port drawn for it.
-    fn to_service(&mut self, src: End, dst: End) -> FlowSpec {
+    fn flow_to_service(&mut self, src: End, dst: End) -> FlowSpec {
         let (port, opens) = match dst {
             End::Svc(ns, svc) => self.port_towards(ns, svc),
             _ => (String::new(), Vec::new()),
@@ -682,7 +676,7 @@ impl Generator {
                         self.random_edge()
                     };
                     let dst = self.random_service_in(ns);
-                    return self.to_service(End::Ext(e), dst);
+                    return self.flow_to_service(End::Ext(e), dst);
                 }
                 let src = self.random_team_service();
                 return Self::literal(src, End::Ext(e), "443/tcp", ('t', 443, 443));
@@ -690,7 +684,7 @@ impl Generator {
             Some(End::Svc(ns, _)) if unmanaged.contains(&ns) => {
                 let src = self.random_team_service();
                 let dst = focus.unwrap_or(End::All);
-                return self.to_service(src, dst);
+                return self.flow_to_service(src, dst);
             }
             _ => {}
         }
@@ -718,9 +712,9 @@ impl Generator {
                     other = End::Svc(ns, (svc + 1) % count.max(1));
                 }
                 if focus_is_dst {
-                    self.to_service(other, anchor)
+                    self.flow_to_service(other, anchor)
                 } else {
-                    self.to_service(anchor, other)
+                    self.flow_to_service(anchor, other)
                 }
             }
             // To a partner or the internet, over TLS.
@@ -747,7 +741,7 @@ impl Generator {
                         (End::Ext(e), self.random_service_in(ns))
                     }
                 };
-                self.to_service(src, dst)
+                self.flow_to_service(src, dst)
             }
             // Prometheus scrapes a namespace (the focus is then a client).
             4 if focus.is_none() => {
@@ -762,14 +756,14 @@ impl Generator {
                     return self.flow(None);
                 };
                 let from = self.neighbour(ns);
-                self.to_service(End::Ns(from), dst)
+                self.flow_to_service(End::Ns(from), dst)
             }
             // To a vendor's agent.
             6 => {
                 let src = pick_src(self);
                 let vendor = 1 + self.rng.below(self.observability.saturating_sub(1));
                 let dst = self.random_service_in(vendor);
-                self.to_service(src, dst)
+                self.flow_to_service(src, dst)
             }
             // A port range, within the namespace.
             _ => {

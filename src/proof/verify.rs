@@ -235,4 +235,3 @@ fn unmatched(model: &Model, members: &[(Endpoint, Member)]) -> Vec<Diagnostic> {
     }
     found
 }
-

@@ -1,0 +1,126 @@
+//! Flows: matching the old program's flows with the new one's, and what
+//! changed in each.
+//!
+//! A flow's identity is its canonical text; a flow not found by its text is
+//! matched with the first unmatched flow of the same source and destination
+//! (source order), so a port or control edit is one changed flow rather than
+//! one removed and one added. Owns the matching and the field comparison;
+//! must not know how changes are rendered.
+
+use super::{Change, FlowFacts, Program, Status, describe};
+use crate::model::Flow;
+use std::collections::BTreeSet;
+
+/// Matched flows: `(old index, new index)`, in output order (new source
+/// order, then old flows with no partner in old source order).
+pub type Matching = Vec<(Option<usize>, Option<usize>)>;
+
+/// Matches the flows of two programs.
+pub fn matching(old: &[Flow], new: &[Flow]) -> Matching {
+    let mut used: BTreeSet<usize> = BTreeSet::new();
+    let mut partner: Vec<Option<usize>> = vec![None; new.len()];
+    let passes: [fn(&Flow, &Flow) -> bool; 2] = [
+        |a, b| a.text == b.text,
+        |a, b| a.src.to_string() == b.src.to_string() && a.dst.to_string() == b.dst.to_string(),
+    ];
+    for same in passes {
+        for (slot, flow) in partner.iter_mut().zip(new) {
+            if slot.is_some() {
+                continue;
+            }
+            let found = old
+                .iter()
+                .enumerate()
+                .find(|(i, o)| !used.contains(i) && same(o, flow));
+            if let Some((i, _)) = found {
+                used.insert(i);
+                *slot = Some(i);
+            }
+        }
+    }
+    let mut pairs: Matching = partner
+        .into_iter()
+        .enumerate()
+        .map(|(j, i)| (i, Some(j)))
+        .collect();
+    pairs.extend(
+        (0..old.len())
+            .filter(|i| !used.contains(i))
+            .map(|i| (Some(i), None)),
+    );
+    pairs
+}
+
+/// A flow as a reviewer reads it.
+pub fn facts(flow: &Flow, program: Program<'_>) -> FlowFacts {
+    FlowFacts {
+        text: flow.text.clone(),
+        source: describe::endpoint(&flow.src, program.model),
+        destination: describe::endpoint(&flow.dst, program.model),
+        ports: flow.ports.to_string(),
+        controls: describe::cited(&flow.citations),
+        criteria: flow.criteria().into_iter().map(String::from).collect(),
+        because: flow.because.clone(),
+        location: program.sources.location(flow.span),
+    }
+}
+
+/// The fields whose meaning differs. Controls are compared as sets: their
+/// order does not change what a flow serves.
+fn changed_fields(old: &FlowFacts, new: &FlowFacts) -> Vec<&'static str> {
+    let set = |v: &[String]| v.iter().cloned().collect::<BTreeSet<String>>();
+    let mut fields = Vec::new();
+    if old.ports != new.ports {
+        fields.push("ports");
+    }
+    if old.source != new.source {
+        fields.push("source");
+    }
+    if old.destination != new.destination {
+        fields.push("destination");
+    }
+    if set(&old.controls) != set(&new.controls) {
+        fields.push("controls");
+    }
+    if old.criteria != new.criteria {
+        fields.push("criteria");
+    }
+    if old.because != new.because {
+        fields.push("justification");
+    }
+    fields
+}
+
+/// The flows added, removed and changed, with the matching they come from.
+pub fn compare(old: Program<'_>, new: Program<'_>) -> (Vec<Change<FlowFacts>>, Matching) {
+    let pairs = matching(&old.model.flows, &new.model.flows);
+    let mut changes = Vec::new();
+    for (i, j) in &pairs {
+        let before = i
+            .and_then(|i| old.model.flows.get(i))
+            .map(|f| facts(f, old));
+        let after = j
+            .and_then(|j| new.model.flows.get(j))
+            .map(|f| facts(f, new));
+        let (status, name, fields) = match (&before, &after) {
+            (Some(b), Some(a)) => {
+                let fields = changed_fields(b, a);
+                if fields.is_empty() {
+                    continue;
+                }
+                (Status::Changed, a.text.clone(), fields)
+            }
+            (None, Some(a)) => (Status::Added, a.text.clone(), Vec::new()),
+            (Some(b), None) => (Status::Removed, b.text.clone(), Vec::new()),
+            (None, None) => continue,
+        };
+        changes.push(Change {
+            status,
+            name,
+            old: before,
+            new: after,
+            fields,
+        });
+    }
+    (changes, pairs)
+}

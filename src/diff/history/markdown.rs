@@ -1,0 +1,170 @@
+//! The change population as Markdown: the period, a table with one row per
+//! commit, then each commit's changes.
+//!
+//! Owns the layout; must not decide what changed.
+
+use super::super::markdown::{code, escape};
+use super::super::words;
+use super::{Entry, History, change_lines, pair_lines, short};
+use std::fmt::Write as _;
+
+/// How many sources and destinations whose connections changed a commit's
+/// section lists.
+const SHOWN_PAIRS: usize = 20;
+
+/// The history as a Markdown document.
+pub fn markdown(h: &History) -> String {
+    let mut out = String::new();
+    let _ = writeln!(out, "# Change history: {}\n", code(&h.path));
+    let period = match (&h.since, &h.until) {
+        (None, None) => "all history".to_string(),
+        (Some(since), None) => format!("since {}", escape(since)),
+        (None, Some(until)) => format!("until {}", escape(until)),
+        (Some(since), Some(until)) => format!("{} to {}", escape(since), escape(until)),
+    };
+    let count = |status: &str| h.commits.iter().filter(|e| e.status == status).count();
+    let widened = h
+        .commits
+        .iter()
+        .filter(|e| e.diff.as_ref().is_some_and(|d| d.summary.widened))
+        .count();
+    let _ = writeln!(
+        out,
+        "Period: {period}. {} commits: {} changed the boundary's meaning ({widened} widened access), {} changed no meaning, {} did not compile.\n",
+        h.commits.len(),
+        count("changed"),
+        count("unchanged"),
+        count("broken"),
+    );
+    if h.commits.is_empty() {
+        return out;
+    }
+    out.push_str(
+        "| Commit | Date | Author | Message | Flows +/−/~ | Criteria touched | Access |\n",
+    );
+    out.push_str("|---|---|---|---|---|---|---|\n");
+    for entry in &h.commits {
+        row(&mut out, entry);
+    }
+    for entry in &h.commits {
+        details(&mut out, entry);
+    }
+    out
+}
+
+fn row(out: &mut String, entry: &Entry) {
+    let (flows, criteria, access) = match &entry.diff {
+        Some(d) => {
+            let s = &d.summary;
+            (
+                format!("{}/{}/{}", s.flows_added, s.flows_removed, s.flows_changed),
+                if s.criteria_touched.is_empty() {
+                    "—".to_string()
+                } else {
+                    escape(&s.criteria_touched.join(", "))
+                },
+                escape(&words::verdict(s)),
+            )
+        }
+        None => (
+            "—".to_string(),
+            "—".to_string(),
+            match entry.problems.len() {
+                1 => "does not compile (1 error)".to_string(),
+                n => format!("does not compile ({n} errors)"),
+            },
+        ),
+    };
+    let _ = writeln!(
+        out,
+        "| {} | {} | {} | {} | {flows} | {criteria} | {access} |",
+        code(short(&entry.commit)),
+        escape(&entry.commit_date),
+        escape(&entry.author),
+        escape(&entry.subject),
+    );
+}
+
+fn details(out: &mut String, entry: &Entry) {
+    let _ = writeln!(
+        out,
+        "\n## {} {}\n",
+        code(short(&entry.commit)),
+        escape(&entry.subject)
+    );
+    let _ = write!(
+        out,
+        "{} \\<{}\\>, written {}, committed {}.",
+        escape(&entry.author),
+        escape(&entry.email),
+        escape(&entry.author_date),
+        escape(&entry.commit_date)
+    );
+    match (&entry.base, entry.parents.first()) {
+        (Some(base), Some(parent)) if base != parent => {
+            let _ = write!(
+                out,
+                " Compared with {}: the parent's program does not compile.",
+                code(short(base))
+            );
+        }
+        (None, _) if entry.diff.is_some() => {
+            out.push_str(" Compared with no program: everything is added.");
+        }
+        _ => {}
+    }
+    out.push_str("\n\n");
+    if !entry.body.is_empty() {
+        for line in entry.body.lines() {
+            if line.is_empty() {
+                out.push_str(">\n");
+            } else {
+                let _ = writeln!(out, "> {}", escape(line));
+            }
+        }
+        out.push('\n');
+    }
+    match &entry.diff {
+        Some(d) => {
+            let _ = writeln!(
+                out,
+                "{}.",
+                escape(&words::capitalized(&words::verdict(&d.summary)))
+            );
+            if d.summary.changed {
+                out.push('\n');
+            }
+            let items = change_lines(d);
+            let pairs = pair_lines(d);
+            for line in items.iter().chain(pairs.iter().take(SHOWN_PAIRS)) {
+                let _ = writeln!(
+                    out,
+                    "- {} {}{}",
+                    line.what,
+                    code(&line.name),
+                    escape(&line.detail)
+                );
+            }
+            if pairs.len() > SHOWN_PAIRS {
+                let _ = writeln!(
+                    out,
+                    "- and {} more sources and destinations whose connections changed (`ward history --format json` lists them all)",
+                    pairs.len() - SHOWN_PAIRS
+                );
+            }
+        }
+        None => {
+            out.push_str("The program does not compile:\n\n");
+            for p in &entry.problems {
+                let _ = writeln!(
+                    out,
+                    "- {}[{}] {}: {}",
+                    p.severity,
+                    p.code,
+                    code(&p.location),
+                    escape(&p.message)
+                );
+            }
+        }
+    }
+}
