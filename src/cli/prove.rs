@@ -267,6 +267,12 @@ fn probes(model: &Model, dst: &str, port: Option<&str>) -> Result<Vec<Probe>, Us
     };
     let probes = match port {
         None => declared(None),
+        Some(range) if range.contains('-') && range.starts_with(|c: char| c.is_ascii_digit()) => {
+            return Err(UsageError(format!(
+                "`{range}` is a range; a single port is required to explain a connection, like `{}`",
+                range.split('-').next().unwrap_or("443")
+            )));
+        }
         Some(port) if port.starts_with(|c: char| c.is_ascii_digit()) => {
             let text = if port.contains('/') {
                 port.to_string()
@@ -320,5 +326,6 @@ mod tests {
             [Probe::new(53, simulate::Protocol::Udp)]
         );
         assert!(probes(&model, "a.b", Some("nope")).is_err());
+        assert!(probes(&model, "a.b", Some("80-90/tcp")).is_err());
     }
 }
