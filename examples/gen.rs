@@ -48,6 +48,9 @@ enum Stage {
     Check,
     /// Check, plan, emit, serialize to YAML and lay out the files.
     Build,
+    /// What `ward build` to stdout needs, holding the least: check, plan,
+    /// each policy emitted and serialized in turn, one YAML stream.
+    Stream,
     /// Build, then the traceability matrix and its Markdown and JSON.
     Matrix,
     /// Build, then simulate the policies and compare (`ward test`).
@@ -96,14 +99,26 @@ fn run(stage: Stage, text: String) {
         return;
     }
     let plan = timed("plan", || ward::plan::plan(&model));
+    if stage == Stage::Stream {
+        let documents = timed("documents", || {
+            ward::output::plan_documents(&model, &plan, &sources)
+        })
+        .unwrap_or_default();
+        let stream = timed("stream", || ward::yaml::stream(&documents));
+        eprintln!(
+            "{} policies, {} bytes of YAML",
+            documents.len(),
+            stream.len()
+        );
+        return;
+    }
     let emitted = timed("emit", || ward::emit::emit(&model, &plan, &sources));
     let documents = timed("yaml", || ward::output::documents(&emitted)).unwrap_or_default();
-    let files = timed("layout", || ward::output::layout(&emitted, &[]));
-    eprintln!(
-        "{} policies, {} files",
-        emitted.len(),
-        files.map_or(0, |f| f.files.len())
-    );
+    let files = timed("layout", || {
+        ward::output::layout_documents(&emitted, documents.clone(), Vec::new())
+    });
+    eprintln!("{} policies, {} files", emitted.len(), files.files.len());
+    drop(files);
     match stage {
         Stage::Matrix => {
             let matrix = timed("matrix", || {
@@ -140,6 +155,6 @@ fn run(stage: Stage, text: String) {
                 Err(e) => eprintln!("cannot simulate: {e}"),
             }
         }
-        Stage::Parse | Stage::Check | Stage::Build => {}
+        Stage::Parse | Stage::Check | Stage::Build | Stage::Stream => {}
     }
 }

@@ -6,7 +6,7 @@
 
 use crate::model::{Citation, Expression, Model, Ports, Selector};
 use crate::plan::{self, Direction, Namespaces, Peer, Plan, Policy, Rule};
-use crate::source::Sources;
+use crate::source::{Sources, Span, floor_char_boundary};
 use k8s_openapi::api::networking::v1 as net;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::{
     LabelSelector, LabelSelectorRequirement, ObjectMeta,
@@ -36,14 +36,93 @@ pub struct Emitted {
 
 /// Every policy of the plan as a Kubernetes object, in plan order.
 pub fn emit(model: &Model, plan: &Plan, sources: &Sources) -> Vec<Emitted> {
+    emit_each(model, plan, sources, |emitted| emitted)
+}
+
+/// Every policy of the plan as a Kubernetes object, handed to `f` one at a
+/// time in plan order, with what `f` returns for each: for a caller that
+/// serializes each object and need not hold them all (a large build's
+/// objects take several times the memory of their YAML).
+pub fn emit_each<T>(
+    model: &Model,
+    plan: &Plan,
+    sources: &Sources,
+    mut f: impl FnMut(Emitted) -> T,
+) -> Vec<T> {
+    let locator = Locator::new(sources);
+    // What every rule of a flow carries, made once per flow.
+    let traces: Vec<Trace> = model
+        .flows
+        .iter()
+        .map(|flow| Trace {
+            annotation: format!(
+                "flow {} | controls {} | {}",
+                flow.text,
+                cited(&flow.citations),
+                locator.location(flow.span)
+            ),
+            criteria: flow.criteria(),
+        })
+        .collect();
     plan.policies
         .iter()
-        .map(|policy| Emitted {
-            namespace: policy.namespace.clone(),
-            name: policy.name.clone(),
-            object: network_policy(model, policy, sources),
+        .map(|policy| {
+            f(Emitted {
+                namespace: policy.namespace.clone(),
+                name: policy.name.clone(),
+                object: network_policy(model, policy, &locator, &traces),
+            })
         })
         .collect()
+}
+
+/// A flow's annotation and criteria, as every rule implementing it cites
+/// them.
+struct Trace {
+    annotation: String,
+    criteria: std::collections::BTreeSet<&'static str>,
+}
+
+/// `file:line` of spans, exactly as [`Sources::location`] writes it, with
+/// each file's line breaks found once: a lookup is a binary search instead
+/// of a scan of the text before the span, so that citing every flow of a
+/// large program stays linear.
+pub struct Locator<'a> {
+    sources: &'a Sources,
+    /// Per file, the byte offsets of its `\n`s.
+    newlines: Vec<Vec<usize>>,
+}
+
+impl<'a> Locator<'a> {
+    /// Indexes the line breaks of every file of `sources`.
+    pub fn new(sources: &'a Sources) -> Self {
+        let newlines = sources
+            .iter()
+            .map(|(_, file)| {
+                file.text
+                    .bytes()
+                    .enumerate()
+                    .filter(|(_, b)| *b == b'\n')
+                    .map(|(i, _)| i)
+                    .collect()
+            })
+            .collect();
+        Self { sources, newlines }
+    }
+
+    /// `file:line` for the start of `span`.
+    pub fn location(&self, span: Span) -> String {
+        let file = self.sources.get(span.file);
+        let name = file.map_or("?", |f| f.name.as_str());
+        let line = match (file, self.newlines.get(span.file.0)) {
+            (Some(file), Some(newlines)) => {
+                let offset = floor_char_boundary(&file.text, span.start.min(file.text.len()));
+                newlines.partition_point(|newline| *newline < offset) + 1
+            }
+            _ => 1,
+        };
+        format!("{name}:{line}")
+    }
 }
 
 /// The annotation key citing rule `index` of `direction`: `ward.dev/ingress-0`.
@@ -51,7 +130,12 @@ pub fn rule_annotation(direction: Direction, index: usize) -> String {
     format!("{ANNOTATION_PREFIX}{}-{index}", direction.as_str())
 }
 
-fn network_policy(model: &Model, policy: &Policy, sources: &Sources) -> net::NetworkPolicy {
+fn network_policy(
+    model: &Model,
+    policy: &Policy,
+    locator: &Locator<'_>,
+    traces: &[Trace],
+) -> net::NetworkPolicy {
     let mut annotations = BTreeMap::new();
     let mut criteria = std::collections::BTreeSet::new();
     if policy.target == plan::Target::DefaultDeny {
@@ -66,24 +150,16 @@ fn network_policy(model: &Model, policy: &Policy, sources: &Sources) -> net::Net
                 format!(
                     "controls {} | {}",
                     cited(&model.baseline),
-                    sources.location(first.span)
+                    locator.location(first.span)
                 ),
             );
         }
     }
     for direction in [Direction::Ingress, Direction::Egress] {
         for (index, rule) in policy.rules(direction).iter().enumerate() {
-            if let Some(flow) = model.flows.get(rule.flow) {
-                criteria.extend(flow.criteria());
-                annotations.insert(
-                    rule_annotation(direction, index),
-                    format!(
-                        "flow {} | controls {} | {}",
-                        flow.text,
-                        cited(&flow.citations),
-                        sources.location(flow.span)
-                    ),
-                );
+            if let Some(trace) = traces.get(rule.flow) {
+                criteria.extend(trace.criteria.iter().copied());
+                annotations.insert(rule_annotation(direction, index), trace.annotation.clone());
             }
         }
     }
@@ -144,7 +220,7 @@ fn cited(citations: &[Citation]) -> String {
 
 /// A selector in Kubernetes' form; empty is `{}` (select everything).
 pub fn label_selector(selector: &Selector) -> LabelSelector {
-    let match_labels: BTreeMap<String, String> = selector.labels.clone().into_iter().collect();
+    let match_labels: BTreeMap<String, String> = selector.labels.clone();
     let match_expressions: Vec<LabelSelectorRequirement> =
         selector.expressions.iter().map(requirement).collect();
     LabelSelector {

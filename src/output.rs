@@ -2,7 +2,10 @@
 //! object plus a `kustomization.yaml` listing them, or one multi-document
 //! stream. Pure: produces paths and contents; the CLI writes them.
 
-use crate::emit::Emitted;
+use crate::emit::{self, Emitted};
+use crate::model::Model;
+use crate::plan::Plan;
+use crate::source::Sources;
 use crate::yaml;
 use indexmap::IndexMap;
 
@@ -21,15 +24,47 @@ pub struct Files {
 
 /// Every emitted object as YAML, in order.
 pub fn documents(emitted: &[Emitted]) -> Result<Vec<String>, String> {
-    emitted.iter().map(|e| yaml::to_yaml(&e.object)).collect()
+    yaml::network_policies(emitted.iter().map(|e| &e.object))
+}
+
+/// The YAML of every policy of `plan`, in order: the same documents as
+/// [`documents`] of [`emit::emit`], but each object is dropped once written,
+/// so that only the text is ever held whole (for `ward build` to stdout,
+/// which needs nothing else).
+pub fn plan_documents(
+    model: &Model,
+    plan: &Plan,
+    sources: &Sources,
+) -> Result<Vec<String>, String> {
+    let mut writer = yaml::PolicyWriter::default();
+    emit::emit_each(model, plan, sources, |emitted| {
+        writer.document(&emitted.object)
+    })
+    .into_iter()
+    .collect()
 }
 
 /// The directory layout of a build: one file per object, the kustomization
 /// and the manifest (listing every other file Ward wrote).
 pub fn layout(emitted: &[Emitted], extra: &[(String, String)]) -> Result<Files, String> {
+    Ok(layout_documents(
+        emitted,
+        documents(emitted)?,
+        extra.to_vec(),
+    ))
+}
+
+/// [`layout`] with the objects' YAML already made by [`documents`] (in the
+/// same order), so that a caller that also needs the documents serializes
+/// them once; the documents and the extra files are moved, not copied.
+pub fn layout_documents(
+    emitted: &[Emitted],
+    documents: Vec<String>,
+    extra: Vec<(String, String)>,
+) -> Files {
     let mut files = IndexMap::new();
     let mut resources = Vec::new();
-    for (object, document) in emitted.iter().zip(documents(emitted)?) {
+    for (object, document) in emitted.iter().zip(documents) {
         let path = format!("{}/{}.yaml", object.namespace, object.name);
         resources.push(path.clone());
         files.insert(path, document);
@@ -42,7 +77,7 @@ pub fn layout(emitted: &[Emitted], extra: &[(String, String)]) -> Result<Files, 
     }
     files.insert(KUSTOMIZATION.to_string(), kustomization);
     for (path, content) in extra {
-        files.insert(path.clone(), content.clone());
+        files.insert(path, content);
     }
     let mut manifest = String::from(
         "# Files written by `ward build`; Ward removes only these when they go stale.\n",
@@ -52,7 +87,7 @@ pub fn layout(emitted: &[Emitted], extra: &[(String, String)]) -> Result<Files, 
         manifest.push('\n');
     }
     files.insert(MANIFEST.to_string(), manifest);
-    Ok(Files { files })
+    Files { files }
 }
 
 /// The paths a manifest lists.

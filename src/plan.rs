@@ -153,6 +153,28 @@ impl Plan {
         }
         refs
     }
+
+    /// For every flow index below `flows`, the rules that implement it, in
+    /// plan order: [`Plan::rules_of_flow`] for all flows in one pass over
+    /// the plan.
+    pub fn rules_by_flow(&self, flows: usize) -> Vec<Vec<RuleRef>> {
+        let mut refs = vec![Vec::new(); flows];
+        for policy in &self.policies {
+            for direction in [Direction::Egress, Direction::Ingress] {
+                for (index, rule) in policy.rules(direction).iter().enumerate() {
+                    if let Some(list) = refs.get_mut(rule.flow) {
+                        list.push(RuleRef {
+                            namespace: policy.namespace.clone(),
+                            policy: policy.name.clone(),
+                            direction,
+                            index,
+                        });
+                    }
+                }
+            }
+        }
+        refs
+    }
 }
 
 /// Lowers a checked model to the policies that implement it.
@@ -161,46 +183,59 @@ pub fn plan(model: &Model) -> Plan {
         .managed_namespaces()
         .map(|ns| ns.name.clone())
         .collect();
-    // Policies keyed by (namespace, name) while rules are added.
-    let mut builder = Builder {
-        policies: IndexMap::new(),
-    };
+    // Every policy, in order, and where to find each while rules are added.
+    let mut index = Index::default();
+    let mut policies: Vec<Policy> = Vec::new();
     for namespace in model.managed_namespaces() {
-        builder.policy(
+        policies.push(policy(
             &namespace.name,
-            DEFAULT_DENY,
+            DEFAULT_DENY.to_string(),
             Target::DefaultDeny,
             Selector::default(),
-        );
-        builder.policy(
+        ));
+        index.all_pods.insert(&namespace.name, policies.len());
+        policies.push(policy(
             &namespace.name,
-            ALL_PODS,
+            ALL_PODS.to_string(),
             Target::AllPods,
             Selector::default(),
-        );
+        ));
         for service in namespace.services.values() {
-            builder.policy(
+            index
+                .services
+                .insert((&namespace.name, &service.name), policies.len());
+            policies.push(policy(
                 &namespace.name,
-                &format!("{SERVICE_PREFIX}{}", service.name),
+                format!("{SERVICE_PREFIX}{}", service.name),
                 Target::Service(service.name.clone()),
                 service.selector.clone(),
-            );
+            ));
         }
     }
     for flow in &model.flows {
-        for (namespace, name) in holders(&flow.src, &managed) {
-            let peers = peers_of(&flow.dst, &namespace, &managed);
-            builder.add(&namespace, &name, Direction::Egress, peers, flow);
-        }
-        for (namespace, name) in holders(&flow.dst, &managed) {
-            let peers = peers_of(&flow.src, &namespace, &managed);
-            builder.add(&namespace, &name, Direction::Ingress, peers, flow);
+        for (holder, direction, other) in [
+            (&flow.src, Direction::Egress, &flow.dst),
+            (&flow.dst, Direction::Ingress, &flow.src),
+        ] {
+            for at in index.holders(holder) {
+                let Some(policy) = policies.get_mut(at) else {
+                    continue;
+                };
+                let rule = Rule {
+                    peers: peers_of(other, &policy.namespace, &managed),
+                    ports: flow.ports.clone(),
+                    flow: flow.index,
+                };
+                match direction {
+                    Direction::Ingress => policy.ingress.push(rule),
+                    Direction::Egress => policy.egress.push(rule),
+                }
+            }
         }
     }
     Plan {
-        policies: builder
-            .policies
-            .into_values()
+        policies: policies
+            .into_iter()
             .filter(|p| {
                 p.target == Target::DefaultDeny || !p.ingress.is_empty() || !p.egress.is_empty()
             })
@@ -208,68 +243,56 @@ pub fn plan(model: &Model) -> Plan {
     }
 }
 
-struct Builder {
-    policies: IndexMap<(String, String), Policy>,
+fn policy(namespace: &str, name: String, target: Target, selector: Selector) -> Policy {
+    Policy {
+        namespace: namespace.to_string(),
+        name,
+        target,
+        selector,
+        ingress: Vec::new(),
+        egress: Vec::new(),
+    }
 }
 
-impl Builder {
-    fn policy(&mut self, namespace: &str, name: &str, target: Target, selector: Selector) {
-        self.policies.insert(
-            (namespace.to_string(), name.to_string()),
-            Policy {
-                namespace: namespace.to_string(),
-                name: name.to_string(),
-                target,
-                selector,
-                ingress: Vec::new(),
-                egress: Vec::new(),
-            },
-        );
-    }
+/// Where the policies that hold a flow's rules are, by position.
+#[derive(Default)]
+struct Index<'m> {
+    /// Each managed namespace's `all-pods` policy, in source order.
+    all_pods: IndexMap<&'m str, usize>,
+    /// Each service's policy, by (namespace, service).
+    services: IndexMap<(&'m str, &'m str), usize>,
+}
 
-    fn add(
-        &mut self,
-        namespace: &str,
-        name: &str,
-        direction: Direction,
-        peers: Vec<Peer>,
-        flow: &crate::model::Flow,
-    ) {
-        let key = (namespace.to_string(), name.to_string());
-        if let Some(policy) = self.policies.get_mut(&key) {
-            let rule = Rule {
-                peers,
-                ports: flow.ports.clone(),
-                flow: flow.index,
-            };
-            match direction {
-                Direction::Ingress => policy.ingress.push(rule),
-                Direction::Egress => policy.egress.push(rule),
+impl Index<'_> {
+    /// The policies that hold the rules for pods at `end`: none for
+    /// externals and unmanaged namespaces, every namespace's `all-pods` for
+    /// `*.*`.
+    fn holders(&self, end: &Endpoint) -> Vec<usize> {
+        match end {
+            Endpoint::Service {
+                namespace,
+                managed: true,
+                service,
+                ..
+            } => self
+                .services
+                .get(&(namespace.as_str(), service.as_str()))
+                .copied()
+                .into_iter()
+                .collect(),
+            Endpoint::Namespace {
+                namespace,
+                managed: true,
+            } => self
+                .all_pods
+                .get(namespace.as_str())
+                .copied()
+                .into_iter()
+                .collect(),
+            Endpoint::AllManaged => self.all_pods.values().copied().collect(),
+            Endpoint::Service { .. } | Endpoint::Namespace { .. } | Endpoint::External { .. } => {
+                Vec::new()
             }
-        }
-    }
-}
-
-/// The policies (namespace, name) that hold the rules for pods at `end`:
-/// none for externals and unmanaged namespaces.
-fn holders(end: &Endpoint, managed: &[String]) -> Vec<(String, String)> {
-    match end {
-        Endpoint::Service {
-            namespace,
-            managed: true,
-            service,
-            ..
-        } => vec![(namespace.clone(), format!("{SERVICE_PREFIX}{service}"))],
-        Endpoint::Namespace {
-            namespace,
-            managed: true,
-        } => vec![(namespace.clone(), ALL_PODS.to_string())],
-        Endpoint::AllManaged => managed
-            .iter()
-            .map(|ns| (ns.clone(), ALL_PODS.to_string()))
-            .collect(),
-        Endpoint::Service { .. } | Endpoint::Namespace { .. } | Endpoint::External { .. } => {
-            Vec::new()
         }
     }
 }

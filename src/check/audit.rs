@@ -4,12 +4,185 @@
 
 use super::{AddressSet, Checker, selector};
 use crate::diagnostic::{Code, Diagnostic};
-use crate::model::{Endpoint, Ports};
+use crate::model::{Endpoint, Flow, PortRange, Ports, Service};
 use indexmap::IndexMap;
+use std::collections::BTreeMap;
+
+/// An endpoint by name, without copying: two are equal exactly when the
+/// endpoints print the same (names hold no `.`, so `a.b` is only ever the
+/// service `b` of namespace `a`).
+#[derive(Debug, PartialEq, Eq, Hash)]
+enum EndKey<'m> {
+    Service(&'m str, &'m str),
+    Namespace(&'m str),
+    AllManaged,
+    External(&'m str),
+}
+
+impl<'m> EndKey<'m> {
+    fn of(end: &'m Endpoint) -> Self {
+        match end {
+            Endpoint::Service {
+                namespace, service, ..
+            } => EndKey::Service(namespace, service),
+            Endpoint::Namespace { namespace, .. } => EndKey::Namespace(namespace),
+            Endpoint::AllManaged => EndKey::AllManaged,
+            Endpoint::External { name, .. } => EndKey::External(name),
+        }
+    }
+}
+
+/// What makes two flows the same: source, destination and ports (`None`
+/// for every port). Equal exactly when their printed forms are.
+#[derive(Debug, PartialEq, Eq, Hash)]
+struct FlowKey<'m>(EndKey<'m>, EndKey<'m>, Option<&'m [PortRange]>);
+
+impl<'m> FlowKey<'m> {
+    fn of(flow: &'m Flow) -> Self {
+        let ports = match &flow.ports {
+            Ports::Any => None,
+            Ports::Ranges(ranges) => Some(ranges.as_slice()),
+        };
+        FlowKey(EndKey::of(&flow.src), EndKey::of(&flow.dst), ports)
+    }
+}
+
+/// The flows by where one of their ends is (their sources or their
+/// destinations), so that a `deny` is compared only with the flows whose
+/// ends can share pods or addresses with its own (see [`shared`]): the same
+/// namespace, `*.*`, or externals.
+struct EndIndex<'m> {
+    /// Flows with the end in `ns.svc` or `ns.*`, by namespace.
+    by_namespace: IndexMap<&'m str, Vec<usize>>,
+    /// Flows with the end in a service or namespace Ward manages.
+    managed: Vec<usize>,
+    /// Flows with the end `*.*`.
+    all_managed: Vec<usize>,
+    /// Flows with the end an external.
+    external: Vec<usize>,
+}
+
+impl<'m> EndIndex<'m> {
+    fn new(flows: &'m [Flow], end: fn(&Flow) -> &Endpoint) -> Self {
+        let mut index = EndIndex {
+            by_namespace: IndexMap::new(),
+            managed: Vec::new(),
+            all_managed: Vec::new(),
+            external: Vec::new(),
+        };
+        for (i, flow) in flows.iter().enumerate() {
+            match end(flow) {
+                Endpoint::Service {
+                    namespace, managed, ..
+                }
+                | Endpoint::Namespace { namespace, managed } => {
+                    index.by_namespace.entry(namespace).or_default().push(i);
+                    if *managed {
+                        index.managed.push(i);
+                    }
+                }
+                Endpoint::AllManaged => index.all_managed.push(i),
+                Endpoint::External { .. } => index.external.push(i),
+            }
+        }
+        index
+    }
+
+    /// The flows whose end may share something with `end`, in flow order:
+    /// every flow for which `shared(flow's end, end)` can be `Some`.
+    fn candidates(&self, end: &Endpoint) -> Vec<usize> {
+        let mut found: Vec<usize> = match end {
+            Endpoint::External { .. } => self.external.clone(),
+            Endpoint::AllManaged => [self.managed.as_slice(), &self.all_managed].concat(),
+            Endpoint::Service {
+                namespace, managed, ..
+            }
+            | Endpoint::Namespace { namespace, managed } => {
+                let mut found = self
+                    .by_namespace
+                    .get(namespace.as_str())
+                    .cloned()
+                    .unwrap_or_default();
+                if *managed {
+                    found.extend(&self.all_managed);
+                }
+                found
+            }
+        };
+        found.sort_unstable();
+        found
+    }
+}
+
+/// The elements of two sorted lists that are in both, in order.
+fn intersection(a: &[usize], b: &[usize]) -> Vec<usize> {
+    let (mut a, mut b) = (a.iter().peekable(), b.iter().peekable());
+    let mut both = Vec::new();
+    while let (Some(x), Some(y)) = (a.peek(), b.peek()) {
+        match x.cmp(y) {
+            std::cmp::Ordering::Less => {
+                a.next();
+            }
+            std::cmp::Ordering::Greater => {
+                b.next();
+            }
+            std::cmp::Ordering::Equal => {
+                both.push(**x);
+                a.next();
+                b.next();
+            }
+        }
+    }
+    both
+}
+
+/// The pairs `(i, j)`, `i < j`, of services of one namespace whose selectors
+/// may overlap, in the order of a nested loop over both. Services that
+/// require different values of one label key (`app=a`, `app=b`) never
+/// overlap, so they are told apart by the key most of them set, and only
+/// services with the same value, or without the key, are paired.
+fn overlap_candidates(services: &[&Service]) -> Vec<(usize, usize)> {
+    let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
+    for service in services {
+        for key in service.selector.labels.keys() {
+            *counts.entry(key).or_default() += 1;
+        }
+    }
+    let key = counts
+        .iter()
+        .max_by_key(|(key, count)| (**count, std::cmp::Reverse(**key)))
+        .map(|(key, _)| *key);
+    let value = |i: usize| {
+        let service = services.get(i)?;
+        service.selector.labels.get(key?).map(String::as_str)
+    };
+    // Earlier services by value of the key, and those without it.
+    let mut by_value: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
+    let mut without: Vec<usize> = Vec::new();
+    let mut pairs = Vec::new();
+    for j in 0..services.len() {
+        match value(j) {
+            Some(v) => {
+                let same = by_value.get(v).map(Vec::as_slice).unwrap_or_default();
+                pairs.extend(same.iter().chain(&without).map(|&i| (i, j)));
+                by_value.entry(v).or_default().push(j);
+            }
+            None => {
+                pairs.extend((0..j).map(|i| (i, j)));
+                without.push(j);
+            }
+        }
+    }
+    pairs.sort_unstable();
+    pairs
+}
+
+/// The address set of every external, made once for all comparisons.
+type Sets<'m> = BTreeMap<&'m str, AddressSet>;
 
 /// How two endpoints share pods or addresses, for a note; `None` when they
-/// share none.
-fn shared(a: &Endpoint, b: &Endpoint) -> Option<String> {
+/// share none. `sets` holds the externals' address sets.
+fn shared(a: &Endpoint, b: &Endpoint, sets: &Sets<'_>) -> Option<String> {
     use Endpoint::*;
     match (a, b) {
         (
@@ -22,7 +195,11 @@ fn shared(a: &Endpoint, b: &Endpoint) -> Option<String> {
                 blocks: by,
             },
         ) => {
-            let address = AddressSet::of(bx).first_shared(&AddressSet::of(by))?;
+            let set = |name: &str, blocks: &[crate::model::IpBlock]| match sets.get(name) {
+                Some(set) => std::borrow::Cow::Borrowed(set),
+                None => std::borrow::Cow::Owned(AddressSet::of(blocks)),
+            };
+            let address = set(x, bx).first_shared(&set(y, by))?;
             Some(if x == y {
                 format!("`{x}`")
             } else {
@@ -86,13 +263,29 @@ impl Checker {
     }
 
     fn check_invariants(&mut self) {
+        let sources = EndIndex::new(&self.model.flows, |flow| &flow.src);
+        let destinations = EndIndex::new(&self.model.flows, |flow| &flow.dst);
+        let sets: Sets<'_> = self
+            .model
+            .externals
+            .values()
+            .map(|e| (e.name.as_str(), AddressSet::of(&e.blocks)))
+            .collect();
         let mut found = Vec::new();
         for deny in &self.model.denies {
-            for (flow, places) in self.model.flows.iter().zip(&self.flow_places) {
-                let Some(sources) = shared(&flow.src, &deny.src) else {
+            let candidates = intersection(
+                &sources.candidates(&deny.src),
+                &destinations.candidates(&deny.dst),
+            );
+            for i in candidates {
+                let (Some(flow), Some(places)) = (self.model.flows.get(i), self.flow_places.get(i))
+                else {
                     continue;
                 };
-                let Some(destinations) = shared(&flow.dst, &deny.dst) else {
+                let Some(sources) = shared(&flow.src, &deny.src, &sets) else {
+                    continue;
+                };
+                let Some(destinations) = shared(&flow.dst, &deny.dst, &sets) else {
                     continue;
                 };
                 let Some(ports) = flow.ports.intersection(&deny.ports) else {
@@ -121,14 +314,10 @@ impl Checker {
     }
 
     fn check_duplicate_flows(&mut self) {
-        let mut first_of: IndexMap<(String, String, String), usize> = IndexMap::new();
+        let mut first_of: IndexMap<FlowKey<'_>, usize> = IndexMap::new();
         let mut found = Vec::new();
         for flow in &self.model.flows {
-            let key = (
-                flow.src.to_string(),
-                flow.dst.to_string(),
-                flow.ports.to_string(),
-            );
+            let key = FlowKey::of(flow);
             match first_of.get(&key) {
                 Some(first) => {
                     if let Some(first) = self.model.flows.get(*first) {
@@ -156,27 +345,30 @@ impl Checker {
         let mut found = Vec::new();
         for namespace in self.model.namespaces.values() {
             let services: Vec<_> = namespace.services.values().collect();
-            for (i, a) in services.iter().enumerate() {
-                for b in services.iter().skip(i + 1) {
-                    if a.selector.is_empty() || b.selector.is_empty() {
-                        continue;
-                    }
-                    if selector::can_overlap(&a.selector, &b.selector) {
-                        found.push(
-                            Diagnostic::new(
-                                Code::W0004,
-                                format!(
-                                    "services `{}.{}` and `{}.{}` can select the same pod",
-                                    namespace.name, a.name, namespace.name, b.name
-                                ),
-                                b.span,
-                                format!("selects {}", b.selector),
-                            )
-                            .with_secondary(a.span, format!("selects {}", a.selector))
-                            .with_note("a pod both select gets the flows of both services")
-                            .with_help("add a label that tells the two apart, unless the overlap is intended"),
-                        );
-                    }
+            for (i, j) in overlap_candidates(&services) {
+                let (Some(a), Some(b)) = (services.get(i), services.get(j)) else {
+                    continue;
+                };
+                if a.selector.is_empty() || b.selector.is_empty() {
+                    continue;
+                }
+                if selector::can_overlap(&a.selector, &b.selector) {
+                    found.push(
+                        Diagnostic::new(
+                            Code::W0004,
+                            format!(
+                                "services `{}.{}` and `{}.{}` can select the same pod",
+                                namespace.name, a.name, namespace.name, b.name
+                            ),
+                            b.span,
+                            format!("selects {}", b.selector),
+                        )
+                        .with_secondary(a.span, format!("selects {}", a.selector))
+                        .with_note("a pod both select gets the flows of both services")
+                        .with_help(
+                            "add a label that tells the two apart, unless the overlap is intended",
+                        ),
+                    );
                 }
             }
         }
@@ -185,13 +377,12 @@ impl Checker {
 
     fn check_unused(&mut self) {
         let mut found = Vec::new();
-        for namespace in self.model.namespaces.values() {
+        for (n, namespace) in self.model.namespaces.values().enumerate() {
             if self.used_namespaces.contains(&namespace.name) {
                 continue;
             }
-            for service in namespace.services.values() {
-                let key = (namespace.name.clone(), service.name.clone());
-                if !self.used_services.contains(&key) {
+            for (s, service) in namespace.services.values().enumerate() {
+                if !self.used_services.contains(&(n, s)) {
                     found.push(
                         Diagnostic::new(
                             Code::W0005,

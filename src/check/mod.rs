@@ -67,9 +67,9 @@ struct Checker {
     deny_places: Vec<FlowPlaces>,
     /// Where `system` was first declared.
     system_span: Option<Span>,
-    /// Services referenced as `ns.svc` (or through their ports), by
-    /// `(namespace, service)`.
-    used_services: IndexSet<(String, String)>,
+    /// Services referenced as `ns.svc` (or through their ports), by their
+    /// positions: (namespace in the model, service in the namespace).
+    used_services: IndexSet<(usize, usize)>,
     /// Namespaces referenced as `ns.*`.
     used_namespaces: IndexSet<String>,
     /// Externals referenced.
@@ -88,5 +88,12 @@ struct FlowPlaces {
 impl Checker {
     fn report(&mut self, diagnostic: Diagnostic) {
         self.diagnostics.push(diagnostic);
+    }
+}
+
+/// Adds `name` to `set`, copying it only when it is new.
+fn mark(set: &mut IndexSet<String>, name: &str) {
+    if !set.contains(name) {
+        set.insert(name.to_string());
     }
 }

@@ -89,7 +89,7 @@ impl Checker {
         let target = match self.resolve_id(id, true)? {
             Resolved::Criterion(criterion) => CitationTarget::Criterion(criterion),
             Resolved::Control => {
-                self.used_controls.insert(id.text.clone());
+                super::mark(&mut self.used_controls, &id.text);
                 let criteria = self
                     .model
                     .controls
@@ -214,52 +214,53 @@ impl Checker {
             (Part::Wildcard(_), Some(Part::Wildcard(_))) => Some(Endpoint::AllManaged),
             (Part::Name(name), None) => self.external_endpoint(name),
             (Part::Name(namespace), Some(second)) => {
-                let (managed, services) = match self.model.namespaces.get(&namespace.text) {
-                    Some(ns) => (ns.managed, ns.services.keys().cloned().collect::<Vec<_>>()),
-                    None => {
-                        let known: Vec<String> = self.model.namespaces.keys().cloned().collect();
-                        let mut diagnostic = Diagnostic::new(
-                            Code::E0102,
-                            format!("unknown namespace `{}`", namespace.text),
-                            namespace.span,
-                            "no namespace has this name",
-                        )
-                        .with_help(suggest::help(
-                            "namespace",
-                            &namespace.text,
-                            known.iter().map(String::as_str),
+                let Some((namespace_index, _, ns)) =
+                    self.model.namespaces.get_full(&namespace.text)
+                else {
+                    let known: Vec<String> = self.model.namespaces.keys().cloned().collect();
+                    let mut diagnostic = Diagnostic::new(
+                        Code::E0102,
+                        format!("unknown namespace `{}`", namespace.text),
+                        namespace.span,
+                        "no namespace has this name",
+                    )
+                    .with_help(suggest::help(
+                        "namespace",
+                        &namespace.text,
+                        known.iter().map(String::as_str),
+                    ));
+                    if second == &Part::Wildcard(second.span())
+                        && self.model.externals.contains_key(&namespace.text)
+                    {
+                        diagnostic = diagnostic.with_note(format!(
+                            "`{}` is an external: write it without `.*`",
+                            namespace.text
                         ));
-                        if second == &Part::Wildcard(second.span())
-                            && self.model.externals.contains_key(&namespace.text)
-                        {
-                            diagnostic = diagnostic.with_note(format!(
-                                "`{}` is an external: write it without `.*`",
-                                namespace.text
-                            ));
-                        }
-                        self.report(diagnostic);
-                        return None;
                     }
+                    self.report(diagnostic);
+                    return None;
+                };
+                let managed = ns.managed;
+                // The service, found in the same lookup of the namespace.
+                let found = match second {
+                    Part::Name(service) => ns
+                        .services
+                        .get_full(&service.text)
+                        .map(|(index, _, s)| (index, s.selector.clone())),
+                    Part::Wildcard(_) => None,
                 };
                 match second {
                     Part::Wildcard(_) => {
-                        self.used_namespaces.insert(namespace.text.clone());
+                        super::mark(&mut self.used_namespaces, &namespace.text);
                         Some(Endpoint::Namespace {
                             namespace: namespace.text.clone(),
                             managed,
                         })
                     }
                     Part::Name(service) => {
-                        let found = self
-                            .model
-                            .namespaces
-                            .get(&namespace.text)
-                            .and_then(|ns| ns.services.get(&service.text))
-                            .map(|s| s.selector.clone());
                         match found {
-                            Some(selector) => {
-                                self.used_services
-                                    .insert((namespace.text.clone(), service.text.clone()));
+                            Some((service_index, selector)) => {
+                                self.used_services.insert((namespace_index, service_index));
                                 Some(Endpoint::Service {
                                     namespace: namespace.text.clone(),
                                     managed,
@@ -268,6 +269,14 @@ impl Checker {
                                 })
                             }
                             None => {
+                                // The names for a suggestion, gathered only
+                                // on this error path.
+                                let services: Vec<String> = self
+                                    .model
+                                    .namespaces
+                                    .get(&namespace.text)
+                                    .map(|ns| ns.services.keys().cloned().collect())
+                                    .unwrap_or_default();
                                 self.report(
                                     Diagnostic::new(
                                         Code::E0103,
@@ -311,7 +320,7 @@ impl Checker {
                 name: external.name.clone(),
                 blocks: external.blocks.clone(),
             };
-            self.used_externals.insert(name.text.clone());
+            super::mark(&mut self.used_externals, &name.text);
             return Some(endpoint);
         }
         let externals: Vec<String> = self.model.externals.keys().cloned().collect();
@@ -353,8 +362,12 @@ impl Checker {
         match port {
             None if !for_flow => Some(Ports::Any),
             None => {
-                let declared = self.declared_ports(dst);
-                if declared.is_empty() {
+                let mut ranges: Vec<PortRange> = self
+                    .declared_ports(dst)
+                    .into_iter()
+                    .map(|(_, r)| r)
+                    .collect();
+                if ranges.is_empty() {
                     self.report(
                         Diagnostic::new(
                             Code::E0401,
@@ -366,7 +379,6 @@ impl Checker {
                     );
                     return None;
                 }
-                let mut ranges: Vec<PortRange> = declared.into_iter().map(|(_, r)| r).collect();
                 ranges.sort();
                 ranges.dedup();
                 Some(Ports::Ranges(ranges))
@@ -406,11 +418,11 @@ impl Checker {
         let declared = self.declared_ports(dst);
         let mut ranges: Vec<PortRange> = declared
             .iter()
-            .filter(|(port_name, _)| port_name == &name.text)
+            .filter(|(port_name, _)| *port_name == name.text)
             .map(|(_, range)| *range)
             .collect();
         if ranges.is_empty() {
-            let mut names: Vec<&str> = declared.iter().map(|(n, _)| n.as_str()).collect();
+            let mut names: Vec<&str> = declared.iter().map(|(n, _)| *n).collect();
             names.dedup();
             let help = if names.is_empty() {
                 format!("`{dst}` declares no ports; write a literal port like `:443/tcp`")
@@ -434,7 +446,7 @@ impl Checker {
     }
 
     /// The named ports of the services an endpoint covers.
-    fn declared_ports(&mut self, endpoint: &Endpoint) -> Vec<(String, PortRange)> {
+    fn declared_ports(&self, endpoint: &Endpoint) -> Vec<(&str, PortRange)> {
         let services: Vec<&crate::model::Service> = match endpoint {
             Endpoint::Service {
                 namespace, service, ..
@@ -461,7 +473,7 @@ impl Checker {
         };
         services
             .iter()
-            .flat_map(|s| s.ports.values().map(|p| (p.name.clone(), p.range)))
+            .flat_map(|s| s.ports.values().map(|p| (p.name.as_str(), p.range)))
             .collect()
     }
 }

@@ -8,10 +8,11 @@
 //! their next neighbours, unmanaged `kube-system` (DNS) and vendor
 //! namespaces, the internet, a VPN and partner networks (IPv4 and IPv6, with
 //! `except` holes), custom controls mapped to SOC 2 criteria, and `deny`
-//! invariants drawn only between namespaces that no flow connects. Every
-//! flow cites a network-relevant control and says why; no two flows open the
-//! same ports between the same ends; with at least as many flows as services
-//! and externals, every definition is used, so the program checks without a
+//! invariants drawn only between namespaces that no flow connects (and two
+//! that hold by construction). Every flow cites a network-relevant control
+//! and says why; no two flows open the same ports between the same ends;
+//! with a few more flows than services (`Config::sized` makes four per
+//! service), every definition is used, so the program checks without a
 //! diagnostic.
 //!
 //! Pure: a function of the [`Config`], using its own [`Rng`]. Must not know
@@ -797,18 +798,17 @@ impl Generator {
             ),
         ];
         flows.truncate(self.config.flows);
-        // Every service and external takes part in some flow, first.
-        let mut focus: Vec<End> = self
-            .managed_services()
-            .into_iter()
-            .map(|(ns, svc)| End::Svc(ns, svc))
-            .collect();
+        // Every external and service takes part in some flow, first (the
+        // few shared ones before the many of the teams).
+        let mut focus: Vec<End> = (0..self.externals.len()).map(End::Ext).collect();
         for ns in 1..self.observability {
             for svc in 0..self.services_of(ns) {
                 focus.push(End::Svc(ns, svc));
             }
         }
-        focus.extend((0..self.externals.len()).map(End::Ext));
+        let mut services = self.managed_services();
+        services.rotate_right(self.services_of(self.observability));
+        focus.extend(services.into_iter().map(|(ns, svc)| End::Svc(ns, svc)));
         let mut seen: BTreeSet<String> = BTreeSet::new();
         for flow in &flows {
             seen.insert(self.key(flow));
@@ -907,7 +907,14 @@ impl Generator {
     fn denies(&mut self, reach: &Reach, flows: usize) -> Vec<String> {
         let wanted = (flows / 100).max(2);
         let mut denies: BTreeSet<String> = BTreeSet::new();
-        let mut ordered = Vec::new();
+        // Two that hold by construction: no flow starts in a vendor's
+        // namespace, and only `*.*` flows reach `kube-system`.
+        let team = self.teams.first().copied().unwrap_or(0);
+        let mut ordered = vec![
+            format!("vendor-1.* -> {}", self.end(End::Ns(team))),
+            "internet -> kube-system.*".to_string(),
+        ];
+        denies.extend(ordered.iter().cloned());
         let mut attempts = wanted.saturating_mul(20);
         while ordered.len() < wanted && attempts > 0 {
             attempts -= 1;

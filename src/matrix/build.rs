@@ -9,14 +9,15 @@ use super::text;
 use super::{
     BaselineEntry, ControlEntry, Coverage, CriterionEntry, CriterionSummary, FORMAT_VERSION,
     FlowCitation, FlowEntry, Git, Header, Matrix, ObjectEntry, ObjectRef, ObjectRule, PortEntry,
-    Provenance, Row, RuleEntry, SourceEntry, Totals, Via, WarningEntry, WarningsOnly, object_file,
+    Provenance, Row, RuleEntry, SourceEntry, Text, Totals, Via, WarningEntry, WarningsOnly,
+    object_file,
 };
 use crate::catalog::{self, CRITERIA, Criterion};
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::emit::rule_annotation;
+use crate::emit::{Locator, rule_annotation};
 use crate::model::{Citation, CitationTarget, Flow, Model, Ports};
-use crate::plan::{Direction, Plan, Policy, Target};
-use crate::source::{Sources, Span};
+use crate::plan::{Direction, Plan, Policy, RuleRef, Target};
+use crate::source::{FileId, Sources, Span};
 use std::collections::{BTreeMap, BTreeSet};
 
 /// The justification of a default deny: its `ward.dev/purpose` annotation.
@@ -41,10 +42,20 @@ pub fn build(
     provenance: &Provenance,
 ) -> Matrix {
     let header = header(model, sources, provenance);
+    let locator = Locator::new(sources);
+    let mut rules_by_flow = plan.rules_by_flow(model.flows.len());
+    let warnings = Warnings::new(diagnostics);
+    let cited = Cited::new(model);
     let flows: Vec<FlowEntry> = model
         .flows
         .iter()
-        .map(|flow| flow_entry(flow, plan, sources, diagnostics))
+        .map(|flow| {
+            let rules = rules_by_flow
+                .get_mut(flow.index)
+                .map(std::mem::take)
+                .unwrap_or_else(|| plan.rules_of_flow(flow.index));
+            flow_entry(flow, rules, &locator, &warnings, cited.ordered(flow.index))
+        })
         .collect();
     let default_denies: Vec<ObjectRef> = plan
         .policies
@@ -57,7 +68,9 @@ pub fn build(
         .collect();
     let criteria: Vec<CriterionEntry> = CRITERIA
         .iter()
-        .filter_map(|criterion| criterion_entry(criterion, model, sources, &default_denies))
+        .filter_map(|criterion| {
+            criterion_entry(criterion, model, &locator, &default_denies, &cited)
+        })
         .collect();
     let digests = (documents.len() == plan.policies.len()).then_some(documents);
     let objects: Vec<ObjectEntry> = plan
@@ -68,7 +81,7 @@ pub fn build(
             let digest = digests
                 .and_then(|d| d.get(i))
                 .map(|doc| sha256(doc.as_bytes()));
-            object_entry(policy, digest, model)
+            object_entry(policy, digest, model, &cited)
         })
         .collect();
     let coverage = coverage(&criteria, &flows);
@@ -161,11 +174,107 @@ fn catalog_order<'a>(ids: impl IntoIterator<Item = &'a str>) -> Vec<String> {
         .collect()
 }
 
+/// The warnings among a program's diagnostics, sorted by where they start,
+/// so that the warnings inside a flow are found without a scan of them all.
+struct Warnings<'d> {
+    /// (file, start, index in `diagnostics`), sorted.
+    starts: Vec<(FileId, usize, usize)>,
+    diagnostics: &'d [Diagnostic],
+}
+
+impl<'d> Warnings<'d> {
+    fn new(diagnostics: &'d [Diagnostic]) -> Self {
+        let mut starts: Vec<(FileId, usize, usize)> = diagnostics
+            .iter()
+            .enumerate()
+            .filter(|(_, d)| d.severity() == Severity::Warning)
+            .map(|(i, d)| (d.primary.span.file, d.primary.span.start, i))
+            .collect();
+        starts.sort_unstable();
+        Self {
+            starts,
+            diagnostics,
+        }
+    }
+
+    /// The warnings whose primary place lies within `outer`, in the order
+    /// of the diagnostics.
+    fn inside(&self, outer: Span) -> Vec<&'d Diagnostic> {
+        let first = self
+            .starts
+            .partition_point(|(file, start, _)| (*file, *start) < (outer.file, outer.start));
+        let mut found: Vec<usize> = self
+            .starts
+            .get(first..)
+            .unwrap_or_default()
+            .iter()
+            .take_while(|(file, start, _)| *file == outer.file && *start <= outer.end)
+            .map(|(_, _, i)| *i)
+            .filter(|i| {
+                self.diagnostics
+                    .get(*i)
+                    .is_some_and(|d| inside(d.primary.span, outer))
+            })
+            .collect();
+        found.sort_unstable();
+        found
+            .into_iter()
+            .filter_map(|i| self.diagnostics.get(i))
+            .collect()
+    }
+}
+
+/// The criteria each flow serves, worked out once: as a set, in catalog
+/// order, and the other way round (the flows citing each criterion).
+struct Cited {
+    /// Per flow, its criteria.
+    sets: Vec<BTreeSet<&'static str>>,
+    /// Per flow, its criteria in catalog order.
+    ordered: Vec<Vec<String>>,
+    /// Per criterion, the flows that cite it, in flow order.
+    flows: BTreeMap<&'static str, Vec<usize>>,
+}
+
+impl Cited {
+    fn new(model: &Model) -> Self {
+        let sets: Vec<BTreeSet<&'static str>> = model.flows.iter().map(Flow::criteria).collect();
+        let ordered = sets
+            .iter()
+            .map(|set| catalog_order(set.iter().copied()))
+            .collect();
+        let mut flows: BTreeMap<&'static str, Vec<usize>> = BTreeMap::new();
+        for (index, set) in sets.iter().enumerate() {
+            for id in set {
+                flows.entry(id).or_default().push(index);
+            }
+        }
+        Self {
+            sets,
+            ordered,
+            flows,
+        }
+    }
+
+    fn set(&self, flow: usize) -> Option<&BTreeSet<&'static str>> {
+        self.sets.get(flow)
+    }
+
+    fn ordered(&self, flow: usize) -> Vec<String> {
+        self.ordered.get(flow).cloned().unwrap_or_default()
+    }
+
+    /// The flows whose citations stand for criterion `id`.
+    fn citing(&self, id: &str) -> &[usize] {
+        self.flows.get(id).map_or(&[], Vec::as_slice)
+    }
+}
+
 fn flow_entry(
     flow: &Flow,
-    plan: &Plan,
-    sources: &Sources,
-    diagnostics: &[Diagnostic],
+    rules: Vec<RuleRef>,
+    locator: &Locator<'_>,
+    warnings: &Warnings<'_>,
+    criteria: Vec<String>,
 ) -> FlowEntry {
     let (every_port, ports) = match &flow.ports {
         Ports::Any => (true, Vec::new()),
@@ -181,18 +290,17 @@ fn flow_entry(
                 .collect(),
         ),
     };
-    let warnings = diagnostics
-        .iter()
-        .filter(|d| d.severity() == Severity::Warning && inside(d.primary.span, flow.span))
+    let warnings = warnings
+        .inside(flow.span)
+        .into_iter()
         .map(|d| WarningEntry {
             code: d.code.as_str().to_string(),
             title: d.code.title().to_string(),
             message: d.message.clone(),
-            location: sources.location(d.primary.span),
+            location: locator.location(d.primary.span),
         })
         .collect();
-    let rules = plan
-        .rules_of_flow(flow.index)
+    let rules = rules
         .into_iter()
         .map(|rule| RuleEntry {
             yaml_path: format!("spec.{}[{}]", rule.direction.as_str(), rule.index),
@@ -211,9 +319,9 @@ fn flow_entry(
         every_port,
         ports,
         justification: flow.because.clone(),
-        location: sources.location(flow.span),
+        location: locator.location(flow.span),
         citations: flow.citations.iter().map(|c| c.id.clone()).collect(),
-        criteria: catalog_order(flow.criteria()),
+        criteria,
         warnings,
         rules,
     }
@@ -227,18 +335,21 @@ fn inside(inner: Span, outer: Span) -> bool {
 fn criterion_entry(
     criterion: &Criterion,
     model: &Model,
-    sources: &Sources,
+    locator: &Locator<'_>,
     default_denies: &[ObjectRef],
+    cited: &Cited,
 ) -> Option<CriterionEntry> {
     let baseline = via(&model.baseline, criterion.id).map(|via| BaselineEntry {
         via,
         location: first_citing(&model.baseline, criterion.id)
-            .map_or_else(String::new, |span| sources.location(span)),
+            .map_or_else(String::new, |span| locator.location(span)),
         objects: default_denies.to_vec(),
     });
-    let flows: Vec<FlowCitation> = model
-        .flows
+    // Only the flows whose criteria include this one can cite it.
+    let flows: Vec<FlowCitation> = cited
+        .citing(criterion.id)
         .iter()
+        .filter_map(|index| model.flows.get(*index))
         .filter_map(|flow| {
             via(&flow.citations, criterion.id).map(|via| FlowCitation {
                 flow: flow.index,
@@ -256,7 +367,7 @@ fn criterion_entry(
         .map(|control| ControlEntry {
             id: control.id.clone(),
             statement: control.title.clone(),
-            location: sources.location(control.span),
+            location: locator.location(control.span),
         })
         .collect();
     Some(CriterionEntry {
@@ -272,7 +383,12 @@ fn criterion_entry(
     })
 }
 
-fn object_entry(policy: &Policy, sha256: Option<String>, model: &Model) -> ObjectEntry {
+fn object_entry(
+    policy: &Policy,
+    sha256: Option<String>,
+    model: &Model,
+    cited: &Cited,
+) -> ObjectEntry {
     let mut all: BTreeSet<&str> = BTreeSet::new();
     if policy.target == Target::DefaultDeny {
         all.extend(model.baseline_criteria());
@@ -280,17 +396,14 @@ fn object_entry(policy: &Policy, sha256: Option<String>, model: &Model) -> Objec
     let mut rules = Vec::new();
     for direction in [Direction::Egress, Direction::Ingress] {
         for (index, rule) in policy.rules(direction).iter().enumerate() {
-            let criteria = model
-                .flows
-                .get(rule.flow)
-                .map(Flow::criteria)
-                .unwrap_or_default();
-            all.extend(criteria.iter().copied());
+            if let Some(criteria) = cited.set(rule.flow) {
+                all.extend(criteria.iter().copied());
+            }
             rules.push(ObjectRule {
                 direction: direction.as_str().to_string(),
                 index,
                 flow: rule.flow,
-                criteria: catalog_order(criteria),
+                criteria: cited.ordered(rule.flow),
             });
         }
     }
@@ -340,13 +453,41 @@ fn coverage(criteria: &[CriterionEntry], flows: &[FlowEntry]) -> Coverage {
 
 /// The channels of a citation: `None` for the criterion itself, then each
 /// control with its statement.
-fn channels(via: &Via, model: &Model) -> Vec<(Option<String>, Option<String>)> {
+fn channels(via: &Via, model: &Model) -> Vec<(Option<Text>, Option<Text>)> {
     let direct = via.direct.then_some((None, None));
     let controls = via.controls.iter().map(|id| {
-        let statement = model.controls.get(id).map(|c| c.title.clone());
-        (Some(id.clone()), statement)
+        let statement = model.controls.get(id).map(|c| Text::from(c.title.as_str()));
+        (Some(Text::from(id.as_str())), statement)
     });
     direct.into_iter().chain(controls).collect()
+}
+
+/// The cells of a flow's rows, made at its first row and shared by the
+/// others (a flow cites several criteria, each with a row per rule).
+struct FlowCells {
+    flow: Text,
+    source: Text,
+    destination: Text,
+    ports: Text,
+    protocols: Text,
+    justification: Option<Text>,
+    location: Text,
+    warnings: Option<Text>,
+    rules: Vec<ObjectCells>,
+}
+
+/// The cells that say where an artifact is: an object, and for a rule its
+/// place in the object.
+#[derive(Clone)]
+struct ObjectCells {
+    namespace: Text,
+    object: Text,
+    file: Text,
+    sha256: Option<Text>,
+    direction: Option<Text>,
+    index: Option<usize>,
+    yaml_path: Option<Text>,
+    annotation: Option<Text>,
 }
 
 fn rows(
@@ -364,25 +505,62 @@ fn rows(
             ))
         })
         .collect();
-    let digest_of =
-        |namespace: &str, name: &str| digests.get(&(namespace, name)).map(|d| (*d).to_string());
-    let mut rows = Vec::new();
+    let object_cells = |namespace: &str, name: &str| ObjectCells {
+        namespace: Text::from(namespace),
+        object: Text::from(name),
+        file: Text::from(object_file(namespace, name)),
+        sha256: digests.get(&(namespace, name)).map(|d| Text::from(*d)),
+        direction: None,
+        index: None,
+        yaml_path: None,
+        annotation: None,
+    };
+    // The rows are many and large: count them first, so that the vector is
+    // allocated once instead of being copied as it grows.
+    let count: usize = criteria
+        .iter()
+        .map(|criterion| {
+            let baseline = criterion.baseline.as_ref().map_or(0, |baseline| {
+                channels(&baseline.via, model).len() * baseline.objects.len()
+            });
+            let flows: usize = criterion
+                .flows
+                .iter()
+                .filter_map(|citation| {
+                    let flow = flows.get(citation.flow)?;
+                    Some(channels(&citation.via, model).len() * flow.rules.len().max(1))
+                })
+                .sum();
+            baseline + flows
+        })
+        .sum();
+    let mut rows = Vec::with_capacity(count);
+    let kind_default_deny = Text::from("default-deny");
+    let kind_policy_rule = Text::from("policy-rule");
+    let kind_flow = Text::from("flow");
+    let every_port = Text::from(text::EVERY_PORT);
+    let any_protocol = Text::from(text::ANY_PROTOCOL);
+    let default_deny_justification = Text::from(DEFAULT_DENY_JUSTIFICATION);
+    let empty = Text::default();
+    let mut default_denies: BTreeMap<(&str, &str), ObjectCells> = BTreeMap::new();
+    let mut flow_cells: Vec<Option<FlowCells>> = Vec::new();
+    flow_cells.resize_with(flows.len(), || None);
     for criterion in criteria {
         let blank = Row {
-            criterion_id: criterion.id.clone(),
-            criterion_series: criterion.series.clone(),
-            criterion_description: criterion.description.clone(),
+            criterion_id: Text::from(criterion.id.as_str()),
+            criterion_series: Text::from(criterion.series.as_str()),
+            criterion_description: Text::from(criterion.description.as_str()),
             control_id: None,
             control_statement: None,
-            artifact_kind: String::new(),
+            artifact_kind: empty.clone(),
             flow_index: None,
             flow: None,
             source: None,
             destination: None,
-            ports: String::new(),
-            protocols: String::new(),
+            ports: empty.clone(),
+            protocols: empty.clone(),
             justification: None,
-            source_location: String::new(),
+            source_location: empty.clone(),
             warnings: None,
             namespace: None,
             object: None,
@@ -398,59 +576,88 @@ fn rows(
             exception: None,
         };
         if let Some(baseline) = &criterion.baseline {
+            let location = Text::from(baseline.location.as_str());
             for (control_id, control_statement) in channels(&baseline.via, model) {
                 for object in &baseline.objects {
+                    let cells = default_denies
+                        .entry((&object.namespace, &object.name))
+                        .or_insert_with(|| object_cells(&object.namespace, &object.name));
                     rows.push(Row {
                         control_id: control_id.clone(),
                         control_statement: control_statement.clone(),
-                        artifact_kind: "default-deny".to_string(),
-                        ports: text::EVERY_PORT.to_string(),
-                        protocols: text::ANY_PROTOCOL.to_string(),
-                        justification: Some(DEFAULT_DENY_JUSTIFICATION.to_string()),
-                        source_location: baseline.location.clone(),
-                        namespace: Some(object.namespace.clone()),
-                        object: Some(object.name.clone()),
-                        object_file: Some(object_file(&object.namespace, &object.name)),
-                        object_sha256: digest_of(&object.namespace, &object.name),
+                        artifact_kind: kind_default_deny.clone(),
+                        ports: every_port.clone(),
+                        protocols: any_protocol.clone(),
+                        justification: Some(default_deny_justification.clone()),
+                        source_location: location.clone(),
+                        namespace: Some(cells.namespace.clone()),
+                        object: Some(cells.object.clone()),
+                        object_file: Some(cells.file.clone()),
+                        object_sha256: cells.sha256.clone(),
                         ..blank.clone()
                     });
                 }
             }
         }
         for citation in &criterion.flows {
-            let Some(flow) = flows.get(citation.flow) else {
+            let (Some(flow), Some(slot)) =
+                (flows.get(citation.flow), flow_cells.get_mut(citation.flow))
+            else {
                 continue;
             };
+            let cells = slot.get_or_insert_with(|| FlowCells {
+                flow: Text::from(flow.text.as_str()),
+                source: Text::from(flow.source.as_str()),
+                destination: Text::from(flow.destination.as_str()),
+                ports: Text::from(text::ports(flow)),
+                protocols: Text::from(text::protocols(flow)),
+                justification: flow.justification.as_deref().map(Text::from),
+                location: Text::from(flow.location.as_str()),
+                warnings: (!flow.warnings.is_empty())
+                    .then(|| Text::from(text::warning_codes(flow))),
+                rules: flow
+                    .rules
+                    .iter()
+                    .map(|rule| ObjectCells {
+                        direction: Some(Text::from(rule.direction.as_str())),
+                        index: Some(rule.index),
+                        yaml_path: Some(Text::from(rule.yaml_path.as_str())),
+                        annotation: Some(Text::from(rule.annotation.as_str())),
+                        ..object_cells(&rule.namespace, &rule.policy)
+                    })
+                    .collect(),
+            });
             for (control_id, control_statement) in channels(&citation.via, model) {
                 let row = Row {
                     control_id,
                     control_statement,
-                    artifact_kind: "flow".to_string(),
+                    artifact_kind: kind_flow.clone(),
                     flow_index: Some(flow.index),
-                    flow: Some(flow.text.clone()),
-                    source: Some(flow.source.clone()),
-                    destination: Some(flow.destination.clone()),
-                    ports: text::ports(flow),
-                    protocols: text::protocols(flow),
-                    justification: flow.justification.clone(),
-                    source_location: flow.location.clone(),
-                    warnings: (!flow.warnings.is_empty()).then(|| text::warning_codes(flow)),
+                    flow: Some(cells.flow.clone()),
+                    source: Some(cells.source.clone()),
+                    destination: Some(cells.destination.clone()),
+                    ports: cells.ports.clone(),
+                    protocols: cells.protocols.clone(),
+                    justification: cells.justification.clone(),
+                    source_location: cells.location.clone(),
+                    warnings: cells.warnings.clone(),
                     ..blank.clone()
                 };
-                if flow.rules.is_empty() {
-                    rows.push(row.clone());
+                if cells.rules.is_empty() {
+                    rows.push(row);
+                    continue;
                 }
-                for rule in &flow.rules {
+                for rule in &cells.rules {
                     rows.push(Row {
-                        artifact_kind: "policy-rule".to_string(),
+                        artifact_kind: kind_policy_rule.clone(),
                         namespace: Some(rule.namespace.clone()),
-                        object: Some(rule.policy.clone()),
-                        object_file: Some(object_file(&rule.namespace, &rule.policy)),
-                        object_sha256: digest_of(&rule.namespace, &rule.policy),
-                        direction: Some(rule.direction.clone()),
-                        rule_index: Some(rule.index),
-                        yaml_path: Some(rule.yaml_path.clone()),
-                        annotation: Some(rule.annotation.clone()),
+                        object: Some(rule.object.clone()),
+                        object_file: Some(rule.file.clone()),
+                        object_sha256: rule.sha256.clone(),
+                        direction: rule.direction.clone(),
+                        rule_index: rule.index,
+                        yaml_path: rule.yaml_path.clone(),
+                        annotation: rule.annotation.clone(),
                         ..row.clone()
                     });
                 }

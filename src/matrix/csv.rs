@@ -10,7 +10,8 @@
 //! the team can start so. Must not know how rows are chosen (that is
 //! [`build`](super::build())).
 
-use super::{Matrix, Row};
+use super::{Matrix, Row, Text};
+use std::borrow::Cow;
 
 /// The column names, in order: the fields of [`Row`], which the JSON's
 /// `rows` use too. The last four are evidence slots the team fills in.
@@ -47,31 +48,30 @@ pub const COLUMNS: [&str; 27] = [
 /// The matrix's rows as CSV, with a header row.
 pub fn csv(m: &Matrix) -> String {
     let mut out = String::new();
-    line(&mut out, COLUMNS.iter().map(|c| (*c).to_string()));
+    line(&mut out, COLUMNS);
     for row in &m.rows {
         line(&mut out, fields(row));
     }
     out
 }
 
-fn fields(row: &Row) -> [String; 27] {
-    let text = |v: &Option<String>| v.clone().unwrap_or_default();
-    let number = |v: Option<usize>| v.map(|n| n.to_string()).unwrap_or_default();
+fn fields(row: &Row) -> [Cow<'_, str>; 27] {
+    let number = |v: Option<usize>| v.map_or(Cow::Borrowed(""), |n| Cow::Owned(n.to_string()));
     [
-        row.criterion_id.clone(),
-        row.criterion_series.clone(),
-        row.criterion_description.clone(),
+        Cow::Borrowed(&row.criterion_id),
+        Cow::Borrowed(&row.criterion_series),
+        Cow::Borrowed(&row.criterion_description),
         text(&row.control_id),
         text(&row.control_statement),
-        row.artifact_kind.clone(),
+        Cow::Borrowed(&row.artifact_kind),
         number(row.flow_index),
         text(&row.flow),
         text(&row.source),
         text(&row.destination),
-        row.ports.clone(),
-        row.protocols.clone(),
+        Cow::Borrowed(&row.ports),
+        Cow::Borrowed(&row.protocols),
         text(&row.justification),
-        row.source_location.clone(),
+        Cow::Borrowed(&row.source_location),
         text(&row.warnings),
         text(&row.namespace),
         text(&row.object),
@@ -88,27 +88,45 @@ fn fields(row: &Row) -> [String; 27] {
     ]
 }
 
-fn line(out: &mut String, fields: impl IntoIterator<Item = String>) {
+fn text(cell: &Option<Text>) -> Cow<'_, str> {
+    Cow::Borrowed(cell.as_deref().unwrap_or_default())
+}
+
+fn line<S: AsRef<str>>(out: &mut String, fields: impl IntoIterator<Item = S>) {
     for (i, field) in fields.into_iter().enumerate() {
         if i > 0 {
             out.push(',');
         }
-        out.push_str(&quote(&field));
+        push_quoted(out, field.as_ref());
     }
     out.push_str("\r\n");
 }
 
 /// One field, defused and quoted as RFC 4180 requires.
-pub(super) fn quote(field: &str) -> String {
-    let defused = if field.starts_with(['=', '+', '-', '@', '\t', '\r']) {
-        format!("'{field}")
+#[cfg(test)]
+fn quote(field: &str) -> String {
+    let mut out = String::with_capacity(field.len() + 2);
+    push_quoted(&mut out, field);
+    out
+}
+
+/// [`quote`], written at the end of `out`: a field that starts like a
+/// formula gets a `'` in front, and one with a comma, quote or line break is
+/// put in quotes with its quotes doubled.
+fn push_quoted(out: &mut String, field: &str) {
+    let defuse = field.starts_with(['=', '+', '-', '@', '\t', '\r']);
+    if field.contains([',', '"', '\r', '\n']) {
+        out.push('"');
+        if defuse {
+            out.push('\'');
+        }
+        out.push_str(&field.replace('"', "\"\""));
+        out.push('"');
     } else {
-        field.to_string()
-    };
-    if defused.contains([',', '"', '\r', '\n']) {
-        format!("\"{}\"", defused.replace('"', "\"\""))
-    } else {
-        defused
+        if defuse {
+            out.push('\'');
+        }
+        out.push_str(field);
     }
 }
 

@@ -353,63 +353,154 @@ pub struct Totals {
 /// One row: a criterion, the control through which it is cited, an artifact
 /// (a namespace's default deny, or one rule implementing a flow) and the
 /// evidence slots the team fills in. Field order is the CSV's column order.
+///
+/// The cells are [`Text`]: most repeat from row to row (a criterion's
+/// description, a flow's ports), and a large program has tens of thousands
+/// of rows, so the rows share them instead of copying each.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Row {
     /// The criterion's id.
-    pub criterion_id: String,
+    pub criterion_id: Text,
     /// The criterion's series.
-    pub criterion_series: String,
+    pub criterion_series: Text,
     /// What the criterion requires.
-    pub criterion_description: String,
+    pub criterion_description: Text,
     /// The team's control through which the criterion is cited; `None` when
     /// it is cited directly.
-    pub control_id: Option<String>,
+    pub control_id: Option<Text>,
     /// The control's statement.
-    pub control_statement: Option<String>,
+    pub control_statement: Option<Text>,
     /// `default-deny`, `policy-rule`, or `flow` (a flow no rule implements).
-    pub artifact_kind: String,
+    pub artifact_kind: Text,
     /// The flow's index (`None` for a default deny).
     pub flow_index: Option<usize>,
     /// The flow in canonical form.
-    pub flow: Option<String>,
+    pub flow: Option<Text>,
     /// The flow's source.
-    pub source: Option<String>,
+    pub source: Option<Text>,
     /// The flow's destination.
-    pub destination: Option<String>,
+    pub destination: Option<Text>,
     /// The ports: `8443/tcp, 9090/tcp` or `every port`.
-    pub ports: String,
+    pub ports: Text,
     /// The protocols: `TCP, UDP` or `any`.
-    pub protocols: String,
+    pub protocols: Text,
     /// The flow's `because`, or the default deny's purpose.
-    pub justification: Option<String>,
+    pub justification: Option<Text>,
     /// `file:line` of the flow or the baseline.
-    pub source_location: String,
+    pub source_location: Text,
     /// Codes of the warnings the flow draws, comma-separated.
-    pub warnings: Option<String>,
+    pub warnings: Option<Text>,
     /// The object's namespace.
-    pub namespace: Option<String>,
+    pub namespace: Option<Text>,
     /// The object's name.
-    pub object: Option<String>,
+    pub object: Option<Text>,
     /// The object's file in the build output.
-    pub object_file: Option<String>,
+    pub object_file: Option<Text>,
     /// `sha256:HEX` of the object's YAML.
-    pub object_sha256: Option<String>,
+    pub object_sha256: Option<Text>,
     /// `ingress` or `egress`.
-    pub direction: Option<String>,
+    pub direction: Option<Text>,
     /// The rule's 0-based index in that direction.
     pub rule_index: Option<usize>,
     /// `spec.ingress[2]`.
-    pub yaml_path: Option<String>,
+    pub yaml_path: Option<Text>,
     /// `ward.dev/ingress-2`.
-    pub annotation: Option<String>,
+    pub annotation: Option<Text>,
     /// Evidence slot, filled by the team: who owns the artifact.
-    pub owner: Option<String>,
+    pub owner: Option<Text>,
     /// Evidence slot, filled by the team: a reference to a test result.
-    pub test_result: Option<String>,
+    pub test_result: Option<Text>,
     /// Evidence slot, filled by the team: a reference to a review.
-    pub review: Option<String>,
+    pub review: Option<Text>,
     /// Evidence slot, filled by the team: a reference to an approved exception.
-    pub exception: Option<String>,
+    pub exception: Option<Text>,
+}
+
+/// An immutable, shared string: a cell of the matrix's rows. Cloning it
+/// copies a pointer, not the text. It reads as a `str` (`Deref`), compares
+/// with strings, and serializes as a string, exactly as `String` does.
+#[derive(Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+pub struct Text(std::sync::Arc<str>);
+
+impl Text {
+    /// The text as a `str`.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::ops::Deref for Text {
+    type Target = str;
+
+    fn deref(&self) -> &str {
+        &self.0
+    }
+}
+
+impl AsRef<str> for Text {
+    fn as_ref(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::borrow::Borrow<str> for Text {
+    fn borrow(&self) -> &str {
+        &self.0
+    }
+}
+
+impl From<String> for Text {
+    fn from(text: String) -> Self {
+        Text(text.into())
+    }
+}
+
+impl From<&str> for Text {
+    fn from(text: &str) -> Self {
+        Text(text.into())
+    }
+}
+
+impl From<Text> for String {
+    fn from(text: Text) -> Self {
+        text.0.as_ref().to_string()
+    }
+}
+
+impl std::fmt::Debug for Text {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Debug::fmt(&*self.0, f)
+    }
+}
+
+impl std::fmt::Display for Text {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl PartialEq<str> for Text {
+    fn eq(&self, other: &str) -> bool {
+        &*self.0 == other
+    }
+}
+
+impl PartialEq<&str> for Text {
+    fn eq(&self, other: &&str) -> bool {
+        &*self.0 == *other
+    }
+}
+
+impl PartialEq<String> for Text {
+    fn eq(&self, other: &String) -> bool {
+        &*self.0 == other.as_str()
+    }
+}
+
+impl Serialize for Text {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(&self.0)
+    }
 }
 
 /// An object's path in the output directory of `ward build -o`

@@ -7,6 +7,7 @@
 //! Used by `ward test` (a world made from the program, see [`world`]) and
 //! `ward verify` (a cluster's export). Knows nothing of YAML or files.
 
+mod lookup;
 pub mod verify;
 pub mod world;
 
@@ -198,19 +199,64 @@ pub struct Comparison {
 
 /// Compares a world's reachability with the program, over `members` (each
 /// endpoint of `reachability` with its identity).
+///
+/// Every cell is looked at once; what the program declares for it comes
+/// from [`lookup`]'s per-member index (a bit test per cell), which gives the
+/// same answers as [`Declarations::declaring_flow`] and
+/// [`Declarations::forbidding_deny`].
 pub fn compare(
     model: &Model,
     reachability: &Reachability,
     members: &[(Endpoint, Member)],
 ) -> Comparison {
     let declarations = Declarations::new(model);
-    let identity: IndexMap<&Endpoint, &Member> = members.iter().map(|(e, m)| (e, m)).collect();
+    // Each endpoint's identity: the last entry of `members` for it.
+    let identity: IndexMap<&Endpoint, usize> = members
+        .iter()
+        .enumerate()
+        .map(|(i, (e, _))| (e, i))
+        .collect();
+    let people: Vec<&Member> = members.iter().map(|(_, m)| m).collect();
+    let flows = lookup::Rules::new(&declarations, &lookup::flows(model), &people);
+    let denies = lookup::Rules::new(&declarations, &lookup::denies(model), &people);
+    // The member of each endpoint of the matrix, by position: a cell's
+    // endpoints are references into `endpoints`, so their position is found
+    // from their address (and checked), with the map as the fallback.
+    let endpoints = reachability.endpoints();
+    let by_position: Vec<Option<usize>> =
+        endpoints.iter().map(|e| identity.get(e).copied()).collect();
+    let size = std::mem::size_of::<Endpoint>().max(1);
+    let member_of = |end: &Endpoint| -> Option<usize> {
+        let offset =
+            (std::ptr::from_ref(end) as usize).wrapping_sub(endpoints.as_ptr() as usize) / size;
+        match endpoints.get(offset) {
+            Some(at) if std::ptr::eq(at, end) => by_position.get(offset).copied().flatten(),
+            _ => identity.get(end).copied(),
+        }
+    };
     // (kind, index, src, dst) -> probes, in the order first found.
     let mut grouped: IndexMap<(u8, usize, Endpoint, Endpoint), Vec<Probe>> = IndexMap::new();
     let mut comparison = Comparison::default();
+    // What the flows and `deny`s from the current source reach on the
+    // current probe (cells come probe by probe, source by source).
+    let mut declared = lookup::Bits::new(people.len());
+    let mut denied = lookup::Bits::new(people.len());
+    let mut row: Option<(Probe, usize)> = None;
+    // The source changes once per row of cells: look it up then only.
+    let mut source: Option<(&Endpoint, Option<usize>)> = None;
     for connection in reachability.connections() {
-        let (Some(src), Some(dst)) = (identity.get(connection.src), identity.get(connection.dst))
-        else {
+        let s = match source {
+            Some((end, s)) if std::ptr::eq(end, connection.src) => s,
+            _ => {
+                let s = member_of(connection.src);
+                source = Some((connection.src, s));
+                s
+            }
+        };
+        let (Some(s), Some(d)) = (s, member_of(connection.dst)) else {
+            continue;
+        };
+        let (Some(src), Some(dst)) = (people.get(s), people.get(d)) else {
             continue;
         };
         if !responsible(src, dst) {
@@ -218,24 +264,27 @@ pub fn compare(
         }
         comparison.checked += 1;
         let probe = connection.probe;
-        let declared = declarations.declaring_flow(src, dst, probe);
+        if row != Some((probe, s)) {
+            flows.reached(s, probe, &mut declared);
+            denies.reached(s, probe, &mut denied);
+            row = Some((probe, s));
+        }
         let key =
             |kind: u8, index: usize| (kind, index, connection.src.clone(), connection.dst.clone());
         if connection.allowed {
             comparison.allowed += 1;
-            if declared.is_none() {
+            if !declared.contains(d) {
                 grouped.entry(key(0, 0)).or_default().push(probe);
             }
-            if let Some(deny) = declarations.forbidding_deny(src, dst, probe) {
-                let index = model
-                    .denies
-                    .iter()
-                    .position(|d| std::ptr::eq(d, deny))
-                    .unwrap_or(0);
-                grouped.entry(key(2, index)).or_default().push(probe);
+            if denied.contains(d) {
+                if let Some(index) = denies.first(s, d, probe) {
+                    grouped.entry(key(2, index)).or_default().push(probe);
+                }
             }
-        } else if let Some(flow) = declared {
-            grouped.entry(key(1, flow.index)).or_default().push(probe);
+        } else if declared.contains(d) {
+            if let Some(flow) = flows.first(s, d, probe).and_then(|f| model.flows.get(f)) {
+                grouped.entry(key(1, flow.index)).or_default().push(probe);
+            }
         }
     }
     comparison.findings = grouped

@@ -1,0 +1,142 @@
+//! Benchmarks of the compiler's stages on generated programs (`ward::r#gen`)
+//! of 100, 1,000 and 5,000 services with four flows per service (and 2,500
+//! and 10,000, to show how the time grows when the program doubles): parse,
+//! check, parse and check together (what `ward check` does), build (plan,
+//! emit, YAML and the file layout: what `ward build -o` computes for the
+//! policies), its three parts alone, the traceability matrix (built, and
+//! rendered as Markdown and as JSON), and `ward test` (simulate the build and
+//! compare with the program; at 100 and 1,000 services only, as it grows
+//! with the square of the pods).
+//!
+//! `cargo bench --bench pipeline`; one stage: `cargo bench --bench pipeline
+//! -- 'pipeline/check/'`. Results and the machine are in
+//! `docs/PERFORMANCE.md`.
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "a benchmark of valid generated programs fails loudly"
+)]
+
+use criterion::{BatchSize, BenchmarkId, Criterion, Throughput, criterion_main};
+use std::time::Duration;
+use ward::r#gen::{self as generator, Config};
+use ward::matrix::Provenance;
+use ward::model::Model;
+use ward::plan::Plan;
+use ward::source::Sources;
+
+/// Services per size; flows are four per service.
+const SIZES: [usize; 5] = [100, 1_000, 2_500, 5_000, 10_000];
+/// `ward test` simulates every pair of pods on every probe: sizes it is
+/// benchmarked at.
+const TEST_SIZES: [usize; 2] = [100, 1_000];
+
+/// A program and everything the stages make from it.
+struct Built {
+    sources: Sources,
+    ast: ward::syntax::ast::Ast,
+    model: Model,
+    diagnostics: Vec<ward::diagnostic::Diagnostic>,
+    plan: Plan,
+    emitted: Vec<ward::emit::Emitted>,
+    documents: Vec<String>,
+}
+
+fn prepare(services: usize) -> Built {
+    let sources = generator::sources(&Config::sized(services, 1));
+    let (ast, errors) = ward::syntax::parse(&sources);
+    assert!(errors.is_empty(), "{errors:?}");
+    let checked = ward::check::check(&ast);
+    let model = checked.model.expect("the generated program checks");
+    let plan = ward::plan::plan(&model);
+    let emitted = ward::emit::emit(&model, &plan, &sources);
+    let documents = ward::output::documents(&emitted).unwrap();
+    Built {
+        sources,
+        ast,
+        model,
+        diagnostics: checked.diagnostics,
+        plan,
+        emitted,
+        documents,
+    }
+}
+
+fn benches(c: &mut Criterion) {
+    let mut group = c.benchmark_group("pipeline");
+    group.sample_size(10);
+    group.warm_up_time(Duration::from_secs(1));
+    group.measurement_time(Duration::from_secs(4));
+    for services in SIZES {
+        let built = prepare(services);
+        group.throughput(Throughput::Elements(services as u64));
+        let id = |stage: &str| BenchmarkId::new(stage, services);
+        group.bench_function(id("parse"), |b| {
+            b.iter_with_large_drop(|| ward::syntax::parse(&built.sources));
+        });
+        group.bench_function(id("check"), |b| {
+            b.iter_with_large_drop(|| ward::check::check(&built.ast));
+        });
+        group.bench_function(id("parse+check"), |b| {
+            b.iter_with_large_drop(|| ward::compile(&built.sources));
+        });
+        group.bench_function(id("build"), |b| {
+            b.iter_with_large_drop(|| {
+                let plan = ward::plan::plan(&built.model);
+                let emitted = ward::emit::emit(&built.model, &plan, &built.sources);
+                let documents = ward::output::documents(&emitted).unwrap();
+                let files = ward::output::layout_documents(&emitted, documents, Vec::new());
+                (plan, emitted, files)
+            });
+        });
+        group.bench_function(id("build-plan"), |b| {
+            b.iter_with_large_drop(|| ward::plan::plan(&built.model));
+        });
+        group.bench_function(id("build-emit"), |b| {
+            b.iter_with_large_drop(|| ward::emit::emit(&built.model, &built.plan, &built.sources));
+        });
+        group.bench_function(id("build-yaml"), |b| {
+            b.iter_with_large_drop(|| ward::output::documents(&built.emitted).unwrap());
+        });
+        group.bench_function(id("matrix"), |b| {
+            b.iter_with_large_drop(|| matrix(&built));
+        });
+        let matrix = matrix(&built);
+        group.bench_function(id("matrix-markdown"), |b| {
+            b.iter_with_large_drop(|| ward::matrix::markdown(&matrix));
+        });
+        group.bench_function(id("matrix-json"), |b| {
+            b.iter_with_large_drop(|| ward::matrix::json(&matrix).unwrap());
+        });
+        if TEST_SIZES.contains(&services) {
+            group.bench_function(id("test"), |b| {
+                b.iter_batched(
+                    || built.emitted.iter().map(|e| e.object.clone()).collect(),
+                    |policies| ward::proof::test_program(&built.model, &built.plan, policies),
+                    BatchSize::LargeInput,
+                );
+            });
+        }
+    }
+    group.finish();
+}
+
+fn matrix(built: &Built) -> ward::matrix::Matrix {
+    ward::matrix::build(
+        &built.model,
+        &built.plan,
+        &built.documents,
+        &built.sources,
+        &built.diagnostics,
+        &Provenance::default(),
+    )
+}
+
+/// The benchmark group (what `criterion_group!` would generate, with a doc).
+fn pipeline() {
+    let mut criterion = Criterion::default().configure_from_args();
+    benches(&mut criterion);
+}
+
+criterion_main!(pipeline);

@@ -1,0 +1,91 @@
+//! What the fuzz targets do with one input, shared with
+//! `tests/fuzz_corpus.rs`, which replays the committed inputs under
+//! `fuzz/regressions/` and `fuzz/seeds/` with stable `cargo test`.
+//!
+//! An input is the bytes of one `.ward` file. Nothing may panic, and what
+//! comes out must hold together: diagnostics point inside the file, a model
+//! exists exactly when nothing is an error, the YAML is serde_yaml's byte for
+//! byte and reads back as the same objects, every rendering of the matrix
+//! succeeds, and (for programs small enough to simulate quickly) the
+//! generated policies allow exactly the declared flows.
+
+use ward::diagnostic::Diagnostic;
+use ward::source::{FileId, Sources};
+
+/// The largest program the pipeline target also simulates, in services and
+/// flows: the simulation grows with the square of the pods.
+const SIMULATED: (usize, usize) = (40, 80);
+
+/// The input as a one-file program, with the encoding error if any.
+fn program(bytes: &[u8]) -> (Sources, Option<Diagnostic>) {
+    let mut sources = Sources::new();
+    let encoding = ward::add_file(&mut sources, "fuzz.ward", bytes.to_vec());
+    (sources, encoding)
+}
+
+fn spans_inside(sources: &Sources, diagnostics: &[Diagnostic]) {
+    let len = sources.get(FileId(0)).map_or(0, |f| f.text.len());
+    for d in diagnostics {
+        assert!(d.primary.span.start <= d.primary.span.end, "{d:?}");
+        assert!(d.primary.span.end <= len + 1, "span past the end: {d:?}");
+        assert!(!d.message.is_empty(), "{d:?}");
+    }
+}
+
+/// The `parse` target: the parser alone.
+pub fn parse(bytes: &[u8]) {
+    let (sources, encoding) = program(bytes);
+    let (_ast, diagnostics) = ward::syntax::parse(&sources);
+    spans_inside(&sources, &diagnostics);
+    spans_inside(&sources, encoding.as_slice());
+}
+
+/// The `pipeline` target: check, build, serialize, the matrix in every
+/// format, and for small programs the simulation.
+pub fn pipeline(bytes: &[u8]) {
+    let (sources, _) = program(bytes);
+    let checked = ward::compile(&sources);
+    spans_inside(&sources, &checked.diagnostics);
+    let has_errors = checked.diagnostics.iter().any(Diagnostic::is_error);
+    assert_eq!(checked.model.is_some(), !has_errors);
+    let _ = ward::cli::render::human(&sources, &checked.diagnostics);
+    let _ = ward::cli::render::json(&sources, &checked.diagnostics);
+    let Some(model) = checked.model else {
+        return;
+    };
+    let plan = ward::plan::plan(&model);
+    let emitted = ward::emit::emit(&model, &plan, &sources);
+    let documents = ward::output::documents(&emitted).expect("the policies serialize");
+    assert_eq!(documents.len(), emitted.len());
+    for (object, document) in emitted.iter().zip(&documents) {
+        let reference = ward::yaml::to_yaml(&object.object).expect("serde_yaml serializes");
+        assert_eq!(document, &reference, "the YAML differs from serde_yaml's");
+        let back = ward::yaml::network_policy(document).expect("the YAML reads back");
+        assert_eq!(back, object.object, "the YAML reads back as another object");
+    }
+    let _ = ward::output::layout_documents(&emitted, documents.clone(), Vec::new());
+    let matrix = ward::matrix::build(
+        &model,
+        &plan,
+        &documents,
+        &sources,
+        &checked.diagnostics,
+        &ward::matrix::Provenance::default(),
+    );
+    assert_eq!(matrix.rows.len(), matrix.totals.rows);
+    let _ = ward::matrix::markdown(&matrix);
+    let _ = ward::matrix::csv(&matrix);
+    let _ = ward::matrix::html(&matrix);
+    let _ = ward::matrix::json(&matrix).expect("the matrix serializes");
+    let services: usize = model.namespaces.values().map(|ns| ns.services.len()).sum();
+    if services <= SIMULATED.0 && model.flows.len() <= SIMULATED.1 {
+        let objects = emitted.into_iter().map(|e| e.object).collect();
+        let report =
+            ward::proof::test_program(&model, &plan, objects).expect("the build simulates");
+        assert!(
+            report.diagnostics.is_empty(),
+            "the build does not allow exactly the declared flows: {}",
+            ward::cli::render::human(&sources, &report.diagnostics)
+        );
+    }
+}
