@@ -24,7 +24,7 @@ pub struct Files {
 
 /// Every emitted object as YAML, in order.
 pub fn documents(emitted: &[Emitted]) -> Result<Vec<String>, String> {
-    yaml::network_policies(emitted.iter().map(|e| &e.object))
+    emitted.iter().map(|e| yaml::to_yaml(&e.object)).collect()
 }
 
 /// The YAML of every policy of `plan`, in order: the same documents as
@@ -36,9 +36,8 @@ pub fn plan_documents(
     plan: &Plan,
     sources: &Sources,
 ) -> Result<Vec<String>, String> {
-    let mut writer = yaml::PolicyWriter::default();
     emit::emit_each(model, plan, sources, |emitted| {
-        writer.document(&emitted.object)
+        yaml::to_yaml(&emitted.object)
     })
     .into_iter()
     .collect()

@@ -221,3 +221,18 @@ fn the_indexed_comparison_agrees_with_the_pairwise_one() {
         }
     }
 }
+
+#[test]
+fn documents_straight_from_the_plan_are_the_build_documents() {
+    let (model, sources, _) = compile(&Config::sized(150, 21));
+    let plan = ward::plan::plan(&model);
+    let emitted = ward::emit::emit(&model, &plan, &sources);
+    let documents = ward::output::documents(&emitted).unwrap();
+    assert_eq!(
+        ward::output::plan_documents(&model, &plan, &sources).unwrap(),
+        documents
+    );
+    for (object, document) in emitted.iter().zip(&documents) {
+        assert_eq!(document, &ward::yaml::to_yaml(&object.object).unwrap());
+    }
+}
