@@ -201,7 +201,7 @@ pub struct Comparison {
 /// endpoint of `reachability` with its identity).
 ///
 /// Every cell is looked at once; what the program declares for it comes
-/// from [`lookup`]'s per-member index (a bit test per cell), which gives the
+/// from a per-member index (`proof::lookup`: a bit test per cell), which gives the
 /// same answers as [`Declarations::declaring_flow`] and
 /// [`Declarations::forbidding_deny`].
 pub fn compare(
