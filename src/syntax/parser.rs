@@ -210,7 +210,9 @@ fn describe_rule(rule: Rule) -> &'static str {
         Rule::port_decl => "a port name",
         Rule::port_spec | Rule::port_range | Rule::number => "a port number",
         Rule::protocol => "a protocol",
-        Rule::sel_in | Rule::sel_notin | Rule::sel_equals | Rule::label_key => "a label selector",
+        Rule::sel_keyed | Rule::sel_in | Rule::sel_notin | Rule::sel_equals | Rule::label_key => {
+            "a label selector"
+        }
         Rule::label_value | Rule::value_list => "a label value",
         Rule::control_id | Rule::control_refs => "a control or criterion id",
         Rule::cidr | Rule::cidrs => "a CIDR block",
@@ -227,7 +229,13 @@ fn help_for(rule: Rule) -> Option<&'static str> {
             "ports are written `name number[-number][/tcp|udp|sctp]`, e.g. `https 8443/tcp`"
         }
         Rule::port_ref => "a destination port is `:name`, `:443/tcp` or `:*`",
-        Rule::sel_in | Rule::sel_notin | Rule::sel_equals | Rule::label_key => {
+        Rule::sel_keyed
+        | Rule::sel_in
+        | Rule::sel_notin
+        | Rule::sel_equals
+        | Rule::kw_in
+        | Rule::kw_notin
+        | Rule::label_key => {
             "selectors are `k=v`, `k in (a, b)`, `k notin (a)`, `has k` or `!k`, separated by commas"
         }
         Rule::label_value | Rule::value_list => "a selector value list is written `(a, b)`",
@@ -264,6 +272,8 @@ type Lowered<T> = Result<T, Box<Diagnostic>>;
 
 /// Walks the children of one pair, skipping keywords and punctuation.
 struct Cursor<'i> {
+    /// The parent's text with any trailing whitespace, for the (never
+    /// expected) report that a child is missing.
     span: Span,
     pairs: std::iter::Peekable<Pairs<'i, Rule>>,
 }
@@ -332,14 +342,34 @@ impl<'i> Cursor<'i> {
 /// Where the last token of `pair` ends. Tokens (atomic rules) end where
 /// they end; a rule with children ends where its last child does.
 fn token_end(pair: &Pair<'_, Rule>) -> usize {
-    let atomic = matches!(
-        pair.as_rule(),
-        Rule::string | Rule::port_spec | Rule::port_range
-    );
-    match pair.clone().into_inner().last() {
-        Some(last) if !atomic => token_end(&last),
-        _ => pair.as_span().end(),
+    if is_atomic(pair.as_rule()) {
+        return pair.as_span().end();
     }
+    match pair.clone().into_inner().next_back() {
+        Some(last) => token_end(&last),
+        None => pair.as_span().end(),
+    }
+}
+
+/// True for the rules pest matches without skipping whitespace inside or
+/// after them: their span ends at their last character.
+fn is_atomic(rule: Rule) -> bool {
+    is_token(rule)
+        || matches!(
+            rule,
+            Rule::name
+                | Rule::number
+                | Rule::protocol
+                | Rule::label_key
+                | Rule::label_value
+                | Rule::control_id
+                | Rule::cidr
+                | Rule::string
+                | Rule::string_inner
+                | Rule::port_spec
+                | Rule::port_range
+                | Rule::wildcard
+        )
 }
 
 /// A grammar/lowering mismatch: a bug in Ward, reported instead of a panic.
@@ -367,8 +397,13 @@ impl Lower {
     }
 
     fn cursor<'i>(&self, pair: Pair<'i, Rule>) -> Cursor<'i> {
+        let text = pair.as_span();
         Cursor {
-            span: self.span(&pair),
+            span: Span::new(
+                self.file,
+                self.offset + text.start(),
+                self.offset + text.end(),
+            ),
             pairs: pair.into_inner().peekable(),
         }
     }
@@ -501,21 +536,29 @@ impl Lower {
         let mut c = self.cursor(pair);
         let key = self.ident(&c.expect(Rule::label_key)?);
         let kind = match rule {
-            Rule::sel_equals => SelectorKind::Equals {
-                key,
-                value: self.ident(&c.expect(Rule::label_value)?),
-            },
-            Rule::sel_in | Rule::sel_notin => {
-                let values = self
-                    .cursor(c.expect(Rule::value_list)?)
-                    .many(Rule::label_value)
-                    .iter()
-                    .map(|p| self.ident(p))
-                    .collect();
-                if rule == Rule::sel_in {
-                    SelectorKind::In { key, values }
-                } else {
-                    SelectorKind::NotIn { key, values }
+            Rule::sel_keyed => {
+                let operator = c.any()?;
+                let operator_rule = operator.as_rule();
+                let mut o = self.cursor(operator);
+                match operator_rule {
+                    Rule::sel_equals => SelectorKind::Equals {
+                        key,
+                        value: self.ident(&o.expect(Rule::label_value)?),
+                    },
+                    Rule::sel_in | Rule::sel_notin => {
+                        let values = self
+                            .cursor(o.expect(Rule::value_list)?)
+                            .many(Rule::label_value)
+                            .iter()
+                            .map(|p| self.ident(p))
+                            .collect();
+                        if operator_rule == Rule::sel_in {
+                            SelectorKind::In { key, values }
+                        } else {
+                            SelectorKind::NotIn { key, values }
+                        }
+                    }
+                    _ => return Err(internal(span, Rule::sel_equals)),
                 }
             }
             Rule::sel_exists => SelectorKind::Exists { key },
