@@ -43,28 +43,16 @@ pub fn plan_documents(
     .collect()
 }
 
-/// The directory layout of a build: one file per object, the kustomization
-/// and the manifest (listing every other file Ward wrote).
-pub fn layout(emitted: &[Emitted], extra: &[(String, String)]) -> Result<Files, String> {
-    Ok(layout_documents(
-        emitted,
-        documents(emitted)?,
-        extra.to_vec(),
-    ))
-}
-
-/// [`layout`] with the objects' YAML already made by [`documents`] (in the
-/// same order), so that a caller that also needs the documents serializes
-/// them once; the documents and the extra files are moved, not copied.
-pub fn layout_documents(
-    emitted: &[Emitted],
-    documents: Vec<String>,
-    extra: Vec<(String, String)>,
-) -> Files {
+/// The directory layout of a build: one file per policy of `plan` with
+/// its YAML from `documents` (made by [`documents`] or [`plan_documents`],
+/// in plan order), the kustomization, the `extra` files and the manifest
+/// (listing every other file Ward wrote). The documents and the extra files
+/// are moved, not copied.
+pub fn layout(plan: &Plan, documents: Vec<String>, extra: Vec<(String, String)>) -> Files {
     let mut files = IndexMap::new();
     let mut resources = Vec::new();
-    for (object, document) in emitted.iter().zip(documents) {
-        let path = format!("{}/{}.yaml", object.namespace, object.name);
+    for (policy, document) in plan.policies.iter().zip(documents) {
+        let path = format!("{}/{}.yaml", policy.namespace, policy.name);
         resources.push(path.clone());
         files.insert(path, document);
     }

@@ -25,6 +25,7 @@ use ward::source::Sources;
 /// Everything one program compiles to.
 struct Built {
     model: Model,
+    plan: ward::plan::Plan,
     emitted: Vec<Emitted>,
     documents: Vec<String>,
     matrix: Matrix,
@@ -46,6 +47,7 @@ fn build_with(sources: &Sources, provenance: &Provenance) -> Built {
     );
     Built {
         model,
+        plan,
         emitted,
         documents,
         matrix,
@@ -349,7 +351,7 @@ fn every_emitted_rule_is_cited_by_the_matrix() {
 fn the_reverse_index_matches_the_objects_files_and_annotations() {
     for (name, sources) in examples() {
         let built = build(&sources);
-        let layout = ward::output::layout(&built.emitted, &[]).unwrap();
+        let layout = ward::output::layout(&built.plan, built.documents.clone(), Vec::new());
         assert_eq!(built.matrix.objects.len(), built.emitted.len(), "{name}");
         for ((entry, emitted), document) in built
             .matrix

@@ -55,17 +55,18 @@ fn files(
     model: &Model,
     sources: &Sources,
     warnings: &[Diagnostic],
-    built: &Build,
+    plan: &plan::Plan,
+    documents: Vec<String>,
 ) -> Result<output::Files, UsageError> {
     let m = matrix::build(
         model,
-        &built.plan,
-        &built.documents,
+        plan,
+        &documents,
         sources,
         warnings,
         &matrix::Provenance::default(),
     );
-    let extra = [
+    let extra = vec![
         (MATRIX_FILES[0].to_string(), matrix::markdown(&m)),
         (MATRIX_FILES[1].to_string(), matrix::csv(&m)),
         (
@@ -74,7 +75,7 @@ fn files(
         ),
         (MATRIX_FILES[3].to_string(), matrix::html(&m)),
     ];
-    output::layout(&built.emitted, &extra).map_err(serialization)
+    Ok(output::layout(plan, documents, extra))
 }
 
 /// `ward build`.
@@ -92,12 +93,15 @@ pub fn run(
     if deny_warnings && !warnings.is_empty() {
         return Ok(EXIT_FINDINGS);
     }
-    let built = build(&model, &sources)?;
+    // Each object is serialized and dropped at once: only the YAML is held.
+    let plan = plan::plan(&model);
+    let documents = output::plan_documents(&model, &plan, &sources).map_err(serialization)?;
     let Some(dir) = output else {
-        write_stdout(&yaml::stream(&built.documents));
+        write_stdout(&yaml::stream(&documents));
         return Ok(0);
     };
-    let files = files(&model, &sources, &warnings, &built)?;
+    let policies = documents.len();
+    let files = files(&model, &sources, &warnings, &plan, documents)?;
     if check {
         return Ok(match drift(dir, &files)? {
             Some(report) => {
@@ -120,7 +124,7 @@ pub fn run(
     };
     note(&format!(
         "wrote {} policies and the traceability matrix to {} ({} files added, {} changed, {} removed)",
-        built.emitted.len(),
+        policies,
         dir.display(),
         count(|c| c.old.is_none()),
         count(|c| c.old.is_some() && c.new.is_some()),
