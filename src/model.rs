@@ -11,6 +11,7 @@ use indexmap::IndexMap;
 use ipnet::IpNet;
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
+use std::rc::Rc;
 
 /// A checked program.
 #[derive(Debug, Clone, Default)]
@@ -63,8 +64,9 @@ pub struct Service {
     pub name: String,
     /// The namespace it is in.
     pub namespace: String,
-    /// Which pods it is.
-    pub selector: Selector,
+    /// Which pods it is; shared with every flow endpoint that names the
+    /// service, so that a large program holds each selector once.
+    pub selector: Rc<Selector>,
     /// Its ports by name, in source order.
     pub ports: IndexMap<String, Port>,
     /// The name in its declaration.
@@ -354,8 +356,8 @@ pub enum Endpoint {
         managed: bool,
         /// The service.
         service: String,
-        /// The service's selector.
-        selector: Selector,
+        /// The service's selector (shared with the service).
+        selector: Rc<Selector>,
     },
     /// Every pod of one namespace (`ns.*`).
     Namespace {

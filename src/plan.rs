@@ -9,6 +9,7 @@
 
 use crate::model::{Endpoint, IpBlock, Model, Ports, Selector};
 use indexmap::IndexMap;
+use std::rc::Rc;
 
 /// The name of every managed namespace's default-deny policy.
 pub const DEFAULT_DENY: &str = "default-deny";
@@ -48,7 +49,7 @@ pub struct Policy {
     /// What it selects.
     pub target: Target,
     /// Its pod selector (empty for namespace-wide policies).
-    pub selector: Selector,
+    pub selector: Rc<Selector>,
     /// Ingress rules, one per flow into the selected pods, in source order.
     pub ingress: Vec<Rule>,
     /// Egress rules, one per flow out of the selected pods, in source order.
@@ -102,8 +103,8 @@ pub enum Peer {
     Pods {
         /// Which namespaces.
         namespaces: Namespaces,
-        /// Which pods in them.
-        pods: Selector,
+        /// Which pods in them (shared with the model's service).
+        pods: Rc<Selector>,
     },
     /// Addresses outside the cluster.
     Addresses(IpBlock),
@@ -191,14 +192,14 @@ pub fn plan(model: &Model) -> Plan {
             &namespace.name,
             DEFAULT_DENY.to_string(),
             Target::DefaultDeny,
-            Selector::default(),
+            Rc::default(),
         ));
         index.all_pods.insert(&namespace.name, policies.len());
         policies.push(policy(
             &namespace.name,
             ALL_PODS.to_string(),
             Target::AllPods,
-            Selector::default(),
+            Rc::default(),
         ));
         for service in namespace.services.values() {
             index
@@ -243,7 +244,7 @@ pub fn plan(model: &Model) -> Plan {
     }
 }
 
-fn policy(namespace: &str, name: String, target: Target, selector: Selector) -> Policy {
+fn policy(namespace: &str, name: String, target: Target, selector: Rc<Selector>) -> Policy {
     Policy {
         namespace: namespace.to_string(),
         name,
@@ -317,11 +318,11 @@ fn peers_of(end: &Endpoint, own: &str, managed: &[String]) -> Vec<Peer> {
         }],
         Endpoint::Namespace { namespace, .. } => vec![Peer::Pods {
             namespaces: namespace_of(namespace),
-            pods: Selector::default(),
+            pods: Rc::default(),
         }],
         Endpoint::AllManaged => vec![Peer::Pods {
             namespaces: Namespaces::AnyOf(managed.to_vec()),
-            pods: Selector::default(),
+            pods: Rc::default(),
         }],
         Endpoint::External { blocks, .. } => blocks.iter().cloned().map(Peer::Addresses).collect(),
     }

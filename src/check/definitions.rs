@@ -12,6 +12,7 @@ use crate::source::Span;
 use crate::syntax::ast::{self, Ident, Item, SelectorKind};
 use indexmap::IndexMap;
 use ipnet::IpNet;
+use std::rc::Rc;
 
 impl Checker {
     /// Enters every definition of `ast` into the model.
@@ -67,7 +68,7 @@ impl Checker {
             let defined = Service {
                 name: service.name.text.clone(),
                 namespace: name.text.clone(),
-                selector: self.selector(service),
+                selector: Rc::new(self.selector(service)),
                 ports: self.declare_ports(&service.ports),
                 span: service.name.span,
             };

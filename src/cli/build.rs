@@ -22,30 +22,34 @@ const MATRIX_FILES: [&str; 4] = [
     "traceability.html",
 ];
 
-/// Everything a build produces, in memory.
+/// A build's objects, for the simulator.
 pub struct Build {
-    /// The plan the objects and the matrix come from.
+    /// The plan the objects come from.
     pub plan: plan::Plan,
-    /// The emitted objects.
+    /// The emitted objects, in plan order.
     pub emitted: Vec<emit::Emitted>,
-    /// Each object's YAML, in plan order.
-    pub documents: Vec<String>,
 }
 
 fn serialization(error: String) -> UsageError {
     UsageError(format!("cannot serialize the policies: {error}"))
 }
 
-/// Builds a checked model in memory.
-pub fn build(model: &Model, sources: &Sources) -> Result<Build, UsageError> {
+/// Builds a checked model's objects in memory.
+pub fn build(model: &Model, sources: &Sources) -> Build {
     let plan = plan::plan(model);
     let emitted = emit::emit(model, &plan, sources);
-    let documents = output::documents(&emitted).map_err(serialization)?;
-    Ok(Build {
-        plan,
-        emitted,
-        documents,
-    })
+    Build { plan, emitted }
+}
+
+/// The plan and each policy's YAML, in plan order: every object is
+/// serialized and dropped at once, so only the text is ever held whole.
+pub fn documents(
+    model: &Model,
+    sources: &Sources,
+) -> Result<(plan::Plan, Vec<String>), UsageError> {
+    let plan = plan::plan(model);
+    let documents = output::plan_documents(model, &plan, sources).map_err(serialization)?;
+    Ok((plan, documents))
 }
 
 /// The output directory's files: the YAML, the kustomization and the matrix.
@@ -93,9 +97,7 @@ pub fn run(
     if deny_warnings && !warnings.is_empty() {
         return Ok(EXIT_FINDINGS);
     }
-    // Each object is serialized and dropped at once: only the YAML is held.
-    let plan = plan::plan(&model);
-    let documents = output::plan_documents(&model, &plan, &sources).map_err(serialization)?;
+    let (plan, documents) = documents(&model, &sources)?;
     let Some(dir) = output else {
         write_stdout(&yaml::stream(&documents));
         return Ok(0);

@@ -33,16 +33,9 @@ pub fn run(
         return Ok(EXIT_FINDINGS);
     };
     emit_human(&sources, &warnings, color);
-    let built = super::build::build(&model, &sources)?;
+    let (plan, documents) = super::build::documents(&model, &sources)?;
     let provenance = git::provenance(paths, timestamp);
-    let m = matrix::build(
-        &model,
-        &built.plan,
-        &built.documents,
-        &sources,
-        &warnings,
-        &provenance,
-    );
+    let m = matrix::build(&model, &plan, &documents, &sources, &warnings, &provenance);
     let text = match format {
         MatrixFormat::Md => matrix::markdown(&m),
         MatrixFormat::Csv => matrix::csv(&m),

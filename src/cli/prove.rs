@@ -35,7 +35,7 @@ pub fn test(paths: &[PathBuf], format: Format, color: Color) -> Result<u8, Usage
     let Some((sources, model, warnings)) = compile_valid(paths, format, color)? else {
         return Ok(EXIT_FINDINGS);
     };
-    let built = super::build::build(&model, &sources)?;
+    let built = super::build::build(&model, &sources);
     let policies = built.emitted.into_iter().map(|e| e.object).collect();
     let tested = proof::test_program(&model, &built.plan, policies).map_err(simulation_error)?;
     let mut diagnostics = warnings;
@@ -70,7 +70,7 @@ pub fn verify(
     let documents = io::read_documents(cluster)?;
     let world = simulate::load(&documents)
         .map_err(|e| UsageError(format!("cannot read the cluster export: {e}")))?;
-    let built = super::build::build(&model, &sources)?;
+    let built = super::build::build(&model, &sources);
     let verified = proof::verify::verify(&model, &built.plan, &built.emitted, &world);
     let failed = verified.diagnostics.iter().any(Diagnostic::is_error);
     report(&sources, &verified.diagnostics, format, color);
@@ -130,7 +130,7 @@ pub fn explain(path: &str, src: &str, dst: &str, color: Color) -> Result<u8, Usa
     let Some((sources, model, _)) = compile_valid(&paths, Format::Human, color)? else {
         return Ok(EXIT_FINDINGS);
     };
-    let built = super::build::build(&model, &sources)?;
+    let built = super::build::build(&model, &sources);
     let test_world = world::test_world(&model);
     let simulated = simulate::World::from_objects(
         test_world.namespaces.clone(),

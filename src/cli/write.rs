@@ -43,20 +43,24 @@ impl Disk for RealDisk {
     }
 }
 
-/// One file's change: from `old` to `new` (`None`: absent).
+/// One file's change: from `old` to `new` (`None`: absent). The new content
+/// is borrowed from the build's [`Files`], never copied.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Change {
+pub struct Change<'f> {
     /// The path relative to the output directory.
     pub path: String,
     /// The content on disk now.
     pub old: Option<String>,
     /// The content the build wants.
-    pub new: Option<String>,
+    pub new: Option<&'f str>,
 }
 
 fn read(path: &Path) -> Result<Option<String>, UsageError> {
     match std::fs::read(path) {
-        Ok(bytes) => Ok(Some(String::from_utf8_lossy(&bytes).into_owned())),
+        // Valid UTF-8 (always, for Ward's files) is taken without a copy.
+        Ok(bytes) => Ok(Some(String::from_utf8(bytes).unwrap_or_else(|error| {
+            String::from_utf8_lossy(error.as_bytes()).into_owned()
+        }))),
         Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(None),
         Err(e) => Err(UsageError(format!("cannot read `{}`: {e}", path.display()))),
     }
@@ -64,7 +68,7 @@ fn read(path: &Path) -> Result<Option<String>, UsageError> {
 
 /// The changes that would bring `dir` to `files`, refusing what Ward must not
 /// touch. Includes only files whose content differs.
-pub fn plan_changes(dir: &Path, files: &Files) -> Result<Vec<Change>, UsageError> {
+pub fn plan_changes<'f>(dir: &Path, files: &'f Files) -> Result<Vec<Change<'f>>, UsageError> {
     let manifest = read(&dir.join(output::MANIFEST))?;
     let owned: Vec<String> = manifest
         .as_deref()
@@ -90,7 +94,7 @@ pub fn plan_changes(dir: &Path, files: &Files) -> Result<Vec<Change>, UsageError
             changes.push(Change {
                 path: path.clone(),
                 old,
-                new: Some(content.clone()),
+                new: Some(content.as_str()),
             });
         }
     }
@@ -130,7 +134,7 @@ pub fn apply(dir: &Path, changes: &[Change], disk: &mut dyn Disk) -> Result<(), 
     // Stage every new content beside its target.
     let mut staged: Vec<PathBuf> = Vec::new();
     for change in changes {
-        if let Some(new) = &change.new {
+        if let Some(new) = change.new {
             let tmp = staging_path(&dir.join(&change.path));
             if let Err(e) = disk.write(&tmp, new.as_bytes()) {
                 for path in &staged {
@@ -312,7 +316,8 @@ mod tests {
         assert!(plan_changes(&dir, &files(&[("a/x.yaml", "x")])).is_err());
         // With a manifest, Ward builds beside foreign files but never over them.
         std::fs::write(dir.join(output::MANIFEST), "a/x.yaml\n").unwrap();
-        let changes = plan_changes(&dir, &files(&[("a/x.yaml", "x")])).unwrap();
+        let wanted = files(&[("a/x.yaml", "x")]);
+        let changes = plan_changes(&dir, &wanted).unwrap();
         apply(&dir, &changes, &mut RealDisk).unwrap();
         assert_eq!(
             std::fs::read_to_string(dir.join("README.md")).unwrap(),
