@@ -12,8 +12,10 @@
     reason = "tests read files and fail loudly"
 )]
 
-use std::path::Path;
-use std::process::{Command, Output};
+mod common;
+
+use common::git::Repo;
+use std::process::Output;
 use ward::diff::{self, Diff, Program, Status};
 use ward::source::Sources;
 
@@ -326,74 +328,6 @@ fn swapping_the_sides_swaps_the_verdicts() {
 
 // ---------------------------------------------------------------- git and the command
 
-/// A Git repository in a temporary directory, with a fixed identity and
-/// clock so hashes and output are stable.
-struct Repo {
-    dir: tempfile::TempDir,
-}
-
-fn isolated<'c>(command: &'c mut Command, date: &str) -> &'c mut Command {
-    command
-        .env("GIT_CONFIG_GLOBAL", "/dev/null")
-        .env("GIT_CONFIG_NOSYSTEM", "1")
-        .env("GIT_AUTHOR_NAME", "Alice Author")
-        .env("GIT_AUTHOR_EMAIL", "alice@example.com")
-        .env("GIT_COMMITTER_NAME", "Carol Committer")
-        .env("GIT_COMMITTER_EMAIL", "carol@example.com")
-        .env("GIT_AUTHOR_DATE", date)
-        .env("GIT_COMMITTER_DATE", date)
-}
-
-impl Repo {
-    fn new() -> Self {
-        let repo = Self {
-            dir: tempfile::tempdir().unwrap(),
-        };
-        repo.git(&["init", "-q", "-b", "main"], "2024-01-01T00:00:00Z");
-        repo
-    }
-
-    fn path(&self) -> &Path {
-        self.dir.path()
-    }
-
-    fn git(&self, args: &[&str], date: &str) -> String {
-        let output = isolated(&mut Command::new("git"), date)
-            .current_dir(self.path())
-            .args(args)
-            .output()
-            .unwrap();
-        assert!(
-            output.status.success(),
-            "git {args:?}: {}",
-            String::from_utf8_lossy(&output.stderr)
-        );
-        String::from_utf8_lossy(&output.stdout).trim().to_string()
-    }
-
-    fn write(&self, path: &str, text: &str) {
-        let path = self.path().join(path);
-        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-        std::fs::write(path, text).unwrap();
-    }
-
-    fn commit(&self, message: &str, date: &str) {
-        self.git(&["add", "-A"], date);
-        self.git(&["commit", "-q", "-m", message], date);
-    }
-
-    fn ward(&self, dir: &str, args: &[&str]) -> Output {
-        isolated(
-            &mut Command::new(env!("CARGO_BIN_EXE_ward")),
-            "2024-01-01T00:00:00Z",
-        )
-        .current_dir(self.path().join(dir))
-        .args(args)
-        .output()
-        .unwrap()
-    }
-}
-
 fn stdout(output: &Output) -> String {
     String::from_utf8_lossy(&output.stdout).into_owned()
 }
@@ -404,7 +338,7 @@ fn reviewed_repo() -> Repo {
     let repo = Repo::new();
     repo.write("policy/payments.ward", PAYMENTS);
     repo.write("README.md", "# Payments\n");
-    repo.commit("Payments boundary", "2024-01-02T10:00:00Z");
+    repo.commit("Payments boundary", "", "2024-01-02T10:00:00Z");
     repo.write("policy/payments.ward", &review_change());
     repo
 }
@@ -412,27 +346,27 @@ fn reviewed_repo() -> Repo {
 #[test]
 fn git_sides_are_read_as_the_revision_holds_them_with_stable_names() {
     let repo = reviewed_repo();
-    let output = repo.ward(".", &["diff", "main:policy/", "policy/"]);
+    let output = repo.ward_in(".", &["diff", "main:policy/", "policy/"]);
     assert_eq!(output.status.code(), Some(0), "{output:?}");
     let text = stdout(&output);
     insta::assert_snapshot!("git_text", text);
     // The library's rendering of the same programs is the same bytes.
     assert_eq!(text, diff::text(&compare(PAYMENTS, &review_change())));
     // `--git REV PATH` is the same comparison.
-    let output = repo.ward(".", &["diff", "--git", "main", "policy/"]);
+    let output = repo.ward_in(".", &["diff", "--git", "main", "policy/"]);
     assert_eq!(stdout(&output), text);
 }
 
 #[test]
 fn git_paths_follow_git_from_a_subdirectory() {
     let repo = reviewed_repo();
-    repo.commit("Review change", "2024-01-03T10:00:00Z");
-    let from_top = stdout(&repo.ward(
+    repo.commit("Review change", "", "2024-01-03T10:00:00Z");
+    let from_top = stdout(&repo.ward_in(
         ".",
         &["diff", "main~1:policy", "main:policy", "--format", "json"],
     ));
     // `REV:./PATH` is relative to the current directory, `REV:PATH` to the top.
-    let from_sub = stdout(&repo.ward(
+    let from_sub = stdout(&repo.ward_in(
         "policy",
         &["diff", "main~1:./", "HEAD:policy", "--format", "json"],
     ));
@@ -445,7 +379,7 @@ fn git_paths_follow_git_from_a_subdirectory() {
     assert_eq!(strip(&from_top), strip(&from_sub));
     assert!(from_top.contains("\"location\": \"policy/payments.ward:"));
     // A file, too.
-    let file = repo.ward(
+    let file = repo.ward_in(
         ".",
         &[
             "diff",
@@ -459,7 +393,7 @@ fn git_paths_follow_git_from_a_subdirectory() {
 #[test]
 fn fail_on_widened_is_a_ci_gate() {
     let repo = reviewed_repo();
-    let widened = repo.ward(
+    let widened = repo.ward_in(
         ".",
         &["diff", "--git", "main", "policy", "--fail-on", "widened"],
     );
@@ -475,18 +409,18 @@ fn fail_on_widened_is_a_ci_gate() {
             )],
         ),
     );
-    let narrowed = repo.ward(
+    let narrowed = repo.ward_in(
         ".",
         &["diff", "--git", "main", "policy", "--fail-on", "widened"],
     );
     assert_eq!(narrowed.status.code(), Some(0), "{narrowed:?}");
-    let changed = repo.ward(
+    let changed = repo.ward_in(
         ".",
         &["diff", "--git", "main", "policy", "--fail-on", "changed"],
     );
     assert_eq!(changed.status.code(), Some(1));
     // Without the flag a change is not a failure.
-    let plain = repo.ward(".", &["diff", "--git", "main", "policy", "--format", "md"]);
+    let plain = repo.ward_in(".", &["diff", "--git", "main", "policy", "--format", "md"]);
     assert_eq!(plain.status.code(), Some(0));
     assert!(stdout(&plain).starts_with("## Ward: network boundary change"));
 }
@@ -495,22 +429,22 @@ fn fail_on_widened_is_a_ci_gate() {
 fn broken_sides_and_bad_arguments_have_their_exit_codes() {
     let repo = reviewed_repo();
     repo.write("policy/payments.ward", "flow nowhere -> nothing\n");
-    let broken = repo.ward(".", &["diff", "--git", "main", "policy"]);
+    let broken = repo.ward_in(".", &["diff", "--git", "main", "policy"]);
     assert_eq!(broken.status.code(), Some(1));
     let stderr = String::from_utf8_lossy(&broken.stderr);
     assert!(stderr.contains("`policy` does not compile"), "{stderr}");
     assert_eq!(
-        repo.ward(".", &["diff", "no-such-rev:policy", "main:policy"])
+        repo.ward_in(".", &["diff", "no-such-rev:policy", "main:policy"])
             .status
             .code(),
         Some(2)
     );
     assert_eq!(
-        repo.ward(".", &["diff", "main:policy"]).status.code(),
+        repo.ward_in(".", &["diff", "main:policy"]).status.code(),
         Some(2)
     );
     assert_eq!(
-        repo.ward(".", &["diff", "--git", "main", "a", "b"])
+        repo.ward_in(".", &["diff", "--git", "main", "a", "b"])
             .status
             .code(),
         Some(2)
@@ -521,9 +455,9 @@ fn broken_sides_and_bad_arguments_have_their_exit_codes() {
 fn a_program_new_in_the_work_tree_is_compared_with_nothing() {
     let repo = Repo::new();
     repo.write("README.md", "# Payments\n");
-    repo.commit("Start", "2024-01-02T10:00:00Z");
+    repo.commit("Start", "", "2024-01-02T10:00:00Z");
     repo.write("policy/payments.ward", PAYMENTS);
-    let output = repo.ward(
+    let output = repo.ward_in(
         ".",
         &["diff", "--git", "main", "policy", "--format", "json"],
     );

@@ -11,87 +11,12 @@
     reason = "tests read files and fail loudly"
 )]
 
-use std::path::Path;
-use std::process::{Command, Output};
+mod common;
+
+use common::git::{Repo, ward_command};
+use std::process::Output;
 
 const GUESTBOOK: &str = include_str!("../examples/minimal.ward");
-
-/// A Git repository in a temporary directory, with a fixed identity and
-/// clock so hashes and output are stable.
-struct Repo {
-    dir: tempfile::TempDir,
-}
-
-fn isolated<'c>(command: &'c mut Command, date: &str) -> &'c mut Command {
-    command
-        .env("GIT_CONFIG_GLOBAL", "/dev/null")
-        .env("GIT_CONFIG_NOSYSTEM", "1")
-        .env("GIT_AUTHOR_NAME", "Alice Author")
-        .env("GIT_AUTHOR_EMAIL", "alice@example.com")
-        .env("GIT_COMMITTER_NAME", "Carol Committer")
-        .env("GIT_COMMITTER_EMAIL", "carol@example.com")
-        .env("GIT_AUTHOR_DATE", date)
-        .env("GIT_COMMITTER_DATE", date)
-}
-
-impl Repo {
-    fn new() -> Self {
-        let repo = Self {
-            dir: tempfile::tempdir().unwrap(),
-        };
-        repo.git(&["init", "-q", "-b", "main"], "2024-01-01T00:00:00Z");
-        repo
-    }
-
-    fn path(&self) -> &Path {
-        self.dir.path()
-    }
-
-    fn git(&self, args: &[&str], date: &str) -> String {
-        let output = isolated(&mut Command::new("git"), date)
-            .current_dir(self.path())
-            .args(args)
-            .output()
-            .unwrap();
-        assert!(
-            output.status.success(),
-            "git {args:?}: {}",
-            String::from_utf8_lossy(&output.stderr)
-        );
-        String::from_utf8_lossy(&output.stdout).trim().to_string()
-    }
-
-    fn write(&self, path: &str, text: &str) {
-        let path = self.path().join(path);
-        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-        std::fs::write(path, text).unwrap();
-    }
-
-    fn remove(&self, path: &str) {
-        std::fs::remove_file(self.path().join(path)).unwrap();
-    }
-
-    fn commit(&self, subject: &str, body: &str, date: &str) -> String {
-        self.git(&["add", "-A"], date);
-        let mut args = vec!["commit", "-q", "-m", subject];
-        if !body.is_empty() {
-            args.extend(["-m", body]);
-        }
-        self.git(&args, date);
-        self.git(&["rev-parse", "HEAD"], date)
-    }
-
-    fn ward(&self, args: &[&str]) -> Output {
-        isolated(
-            &mut Command::new(env!("CARGO_BIN_EXE_ward")),
-            "2024-01-01T00:00:00Z",
-        )
-        .current_dir(self.path())
-        .args(args)
-        .output()
-        .unwrap()
-    }
-}
 
 fn edit(text: &str, from: &str, to: &str) -> String {
     assert!(text.contains(from), "missing {from:?}");
@@ -269,15 +194,12 @@ fn the_period_bounds_are_gits_and_outside_work_trees_fail_cleanly() {
     let value = history(&repo, &["policy/captcha.ward"]);
     assert_eq!(value["commits"].as_array().unwrap().len(), 2);
     let outside = tempfile::tempdir().unwrap();
-    let output = isolated(
-        &mut Command::new(env!("CARGO_BIN_EXE_ward")),
-        "2024-01-01T00:00:00Z",
-    )
-    .current_dir(outside.path())
-    .args(["history", "."])
-    .env("GIT_CEILING_DIRECTORIES", outside.path().parent().unwrap())
-    .output()
-    .unwrap();
+    let output = ward_command()
+        .current_dir(outside.path())
+        .args(["history", "."])
+        .env("GIT_CEILING_DIRECTORIES", outside.path().parent().unwrap())
+        .output()
+        .unwrap();
     assert_eq!(output.status.code(), Some(2));
 }
 

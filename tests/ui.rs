@@ -13,19 +13,16 @@
     reason = "tests read files and fail loudly"
 )]
 
+mod common;
+
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use ward::diagnostic::Code;
 use ward::source::Sources;
 
+/// The UI test files, sorted.
 fn ui_files() -> Vec<PathBuf> {
-    let mut files: Vec<PathBuf> = std::fs::read_dir("tests/ui")
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.extension().is_some_and(|e| e == "ward"))
-        .collect();
-    files.sort();
-    files
+    common::ward_files(Path::new("tests/ui"))
 }
 
 /// `(line, code)` pairs annotated in a file, with multiplicity.

@@ -5,6 +5,7 @@
 use super::{AddressSet, Checker, selector};
 use crate::diagnostic::{Code, Diagnostic};
 use crate::model::{Endpoint, Flow, PortRange, Ports, Service};
+use crate::sorted;
 use indexmap::IndexMap;
 use std::collections::BTreeMap;
 
@@ -112,28 +113,6 @@ impl<'m> EndIndex<'m> {
         found.sort_unstable();
         found
     }
-}
-
-/// The elements of two sorted lists that are in both, in order.
-fn intersection(a: &[usize], b: &[usize]) -> Vec<usize> {
-    let (mut a, mut b) = (a.iter().peekable(), b.iter().peekable());
-    let mut both = Vec::new();
-    while let (Some(x), Some(y)) = (a.peek(), b.peek()) {
-        match x.cmp(y) {
-            std::cmp::Ordering::Less => {
-                a.next();
-            }
-            std::cmp::Ordering::Greater => {
-                b.next();
-            }
-            std::cmp::Ordering::Equal => {
-                both.push(**x);
-                a.next();
-                b.next();
-            }
-        }
-    }
-    both
 }
 
 /// The pairs `(i, j)`, `i < j`, of services of one namespace whose selectors
@@ -273,11 +252,11 @@ impl Checker {
             .collect();
         let mut found = Vec::new();
         for deny in &self.model.denies {
-            let candidates = intersection(
-                &sources.candidates(&deny.src),
-                &destinations.candidates(&deny.dst),
+            let (from, to) = (
+                sources.candidates(&deny.src),
+                destinations.candidates(&deny.dst),
             );
-            for i in candidates {
+            for i in sorted::common(&from, &to) {
                 let (Some(flow), Some(places)) = (self.model.flows.get(i), self.flow_places.get(i))
                 else {
                     continue;

@@ -92,19 +92,25 @@ impl Repo {
         Ok(files)
     }
 
-    /// Reads the files of a listing into sources named by their paths,
-    /// with a diagnostic for each file that is not UTF-8.
-    pub fn read(
-        &self,
-        files: &[(String, String)],
-    ) -> Result<(Sources, Vec<Diagnostic>), UsageError> {
+    /// Reads the files of a listing into sources named by their paths and
+    /// checks them; when a file is not UTF-8, the result is a diagnostic
+    /// for each such file and no model.
+    pub fn compile(&self, files: &[(String, String)]) -> Result<(Sources, Checked), UsageError> {
         let mut sources = Sources::new();
-        let mut problems = Vec::new();
+        let mut encoding = Vec::new();
         for (name, oid) in files {
             let bytes = self.git(&["cat-file", "blob", oid])?;
-            problems.extend(crate::add_file(&mut sources, name.clone(), bytes));
+            encoding.extend(crate::add_file(&mut sources, name.clone(), bytes));
         }
-        Ok((sources, problems))
+        let checked = if encoding.is_empty() {
+            crate::compile(&sources)
+        } else {
+            Checked {
+                model: None,
+                diagnostics: encoding,
+            }
+        };
+        Ok((sources, checked))
     }
 }
 
@@ -240,16 +246,7 @@ fn load(side: Side, label: String) -> Result<Loaded, UsageError> {
                     checked,
                 });
             }
-            let (sources, encoding) = repo.read(&files)?;
-            let checked = if encoding.is_empty() {
-                crate::compile(&sources)
-            } else {
-                Checked {
-                    model: None,
-                    diagnostics: encoding,
-                }
-            };
-            (sources, checked)
+            repo.compile(&files)?
         }
     };
     Ok(Loaded {

@@ -7,7 +7,6 @@
 
 use super::diff::{Repo, locate};
 use super::{UsageError, write_stdout};
-use crate::check::Checked;
 use crate::diagnostic::Diagnostic;
 use crate::diff::history::{self, Entry, History, Problem};
 use crate::diff::{self, Program};
@@ -60,15 +59,7 @@ impl Programs<'_> {
         let compiled = if files.is_empty() {
             Compiled::Absent
         } else {
-            let (sources, encoding) = self.repo.read(&files)?;
-            let checked = if encoding.is_empty() {
-                crate::compile(&sources)
-            } else {
-                Checked {
-                    model: None,
-                    diagnostics: encoding,
-                }
-            };
+            let (sources, checked) = self.repo.compile(&files)?;
             match checked.model {
                 Some(model) => Compiled::Valid {
                     sources,

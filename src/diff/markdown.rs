@@ -2,12 +2,13 @@
 //! the verdict, the connections newly allowed and blocked, then the
 //! program's changes as tables, criteria coverage last.
 //!
-//! Owns the Markdown layout and escaping: text the team wrote (names,
-//! justifications, statements) can neither break a table nor inject markup.
-//! Must not decide what changed.
+//! Owns the Markdown layout: text the team wrote (names, justifications,
+//! statements) goes through [`escape`] or [`code`], so that it can neither
+//! break a table nor inject markup. Must not decide what changed.
 
 use super::words::{self, Facts};
 use super::{Change, Diff, PairChange};
+use crate::markup::markdown::{code, escape, table_head, table_row};
 use std::fmt::Write as _;
 
 /// How many sources and destinations a table of connections shows.
@@ -63,16 +64,20 @@ pub fn markdown(d: &Diff) -> String {
     }
     if !d.criteria.is_empty() {
         out.push_str("### Criteria coverage\n\n");
-        out.push_str("| Criterion | Before | After | Gained | Lost |\n|---|---|---|---|---|\n");
+        table_head(
+            &mut out,
+            &["Criterion", "Before", "After", "Gained", "Lost"],
+        );
         for c in &d.criteria {
-            let _ = writeln!(
-                out,
-                "| {} | {} | {} | {} | {} |",
-                escape(&c.criterion),
-                c.before,
-                c.after,
-                cell_list(&c.gained),
-                cell_list(&c.lost)
+            table_row(
+                &mut out,
+                &[
+                    &escape(&c.criterion),
+                    &c.before,
+                    &c.after,
+                    &cell_list(&c.gained),
+                    &cell_list(&c.lost),
+                ],
             );
         }
         out.push('\n');
@@ -96,15 +101,16 @@ fn pairs(out: &mut String, title: &str, pairs: &[PairChange]) {
         return;
     }
     let _ = writeln!(out, "### {title}\n");
-    out.push_str("| From | To | Ports | Connections |\n|---|---|---|---|\n");
+    table_head(out, &["From", "To", "Ports", "Connections"]);
     for pair in pairs.iter().take(SHOWN_PAIRS) {
-        let _ = writeln!(
+        table_row(
             out,
-            "| {} | {} | {} | {} |",
-            escape(&pair.src),
-            escape(&pair.dst),
-            escape(&words::pair_ports(pair)),
-            pair.connections
+            &[
+                &escape(&pair.src),
+                &escape(&pair.dst),
+                &escape(&words::pair_ports(pair)),
+                &pair.connections,
+            ],
         );
     }
     if pairs.len() > SHOWN_PAIRS {
@@ -122,7 +128,7 @@ fn table<T: Facts>(out: &mut String, title: &str, changes: &[Change<T>]) {
         return;
     }
     let _ = writeln!(out, "### {title}\n");
-    out.push_str("| | Name | What changed | Source |\n|---|---|---|---|\n");
+    table_head(out, &["", "Name", "What changed", "Source"]);
     for change in changes {
         let details: Vec<String> = words::details(change, "→")
             .iter()
@@ -133,17 +139,19 @@ fn table<T: Facts>(out: &mut String, title: &str, changes: &[Change<T>]) {
             Some(old) => format!("was {}", code(old)),
             None => code(&location),
         };
-        let _ = writeln!(
+        let details = if details.is_empty() {
+            "—".to_string()
+        } else {
+            details.join("<br>")
+        };
+        table_row(
             out,
-            "| {} | {} | {} | {} |",
-            change.status.as_str(),
-            code(&change.name),
-            if details.is_empty() {
-                "—".to_string()
-            } else {
-                details.join("<br>")
-            },
-            location
+            &[
+                &change.status.as_str(),
+                &code(&change.name),
+                &details,
+                &location,
+            ],
         );
     }
     out.push('\n');
@@ -154,61 +162,5 @@ fn cell_list(items: &[String]) -> String {
         "—".to_string()
     } else {
         items.iter().map(|i| code(i)).collect::<Vec<_>>().join(", ")
-    }
-}
-
-/// Text with Markdown's and HTML's special characters escaped, on one line.
-pub fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for ch in text.chars() {
-        match ch {
-            '\\' | '`' | '*' | '_' | '[' | ']' | '<' | '>' | '|' | '&' | '~' | '#' | '!' => {
-                out.push('\\');
-                out.push(ch);
-            }
-            '\r' | '\n' | '\t' => out.push(' '),
-            _ => out.push(ch),
-        }
-    }
-    out
-}
-
-/// A code span that holds `text` verbatim: the fence is one backtick longer
-/// than the longest run inside; `|` is escaped, as tables need even there.
-pub fn code(text: &str) -> String {
-    let text: String = text
-        .chars()
-        .map(|c| {
-            if matches!(c, '\r' | '\n' | '\t') {
-                ' '
-            } else {
-                c
-            }
-        })
-        .collect::<String>()
-        .replace('|', "\\|");
-    let mut longest = 0;
-    let mut run = 0;
-    for c in text.chars() {
-        run = if c == '`' { run + 1 } else { 0 };
-        longest = longest.max(run);
-    }
-    let fence = "`".repeat(longest + 1);
-    let pad = if text.starts_with('`') || text.ends_with('`') {
-        " "
-    } else {
-        ""
-    };
-    format!("{fence}{pad}{text}{pad}{fence}")
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn escapes_what_could_break_a_table() {
-        assert_eq!(escape("a | b <x>"), "a \\| b \\<x\\>");
-        assert_eq!(code("a`b|c"), "``a`b\\|c``");
     }
 }

@@ -13,22 +13,26 @@ use crate::model::{Control, Deny, External, Model, Namespace, Service};
 use crate::source::Sources;
 use std::collections::{BTreeMap, BTreeSet};
 
-/// Items of both sides matched by name: new order (added, changed), then
-/// removed ones in old order. `fields` says what differs in meaning.
-fn keyed<'m, M, T>(
-    (old, old_sources): (&[(String, &'m M)], &Sources),
-    (new, new_sources): (&[(String, &'m M)], &Sources),
+/// One part of both programs, its items matched by name: new order (added,
+/// changed), then removed ones in old order. `items` lists a program's items
+/// by name, `facts` says what one is, and `fields` what differs in meaning
+/// between an old item and its new one.
+fn keyed<'m, M: 'm, T>(
+    old: Program<'m>,
+    new: Program<'m>,
+    items: impl Fn(&'m Model) -> Vec<(String, &'m M)>,
     facts: impl Fn(&M, &Sources) -> T,
     fields: impl Fn(&M, &M) -> Vec<&'static str>,
 ) -> Vec<Change<T>> {
-    let old_facts = |m: &M| facts(m, old_sources);
-    let new_facts = |m: &M| facts(m, new_sources);
+    let (old_items, new_items) = (items(old.model), items(new.model));
+    let old_facts = |m: &M| facts(m, old.sources);
+    let new_facts = |m: &M| facts(m, new.sources);
     let find = |items: &[(String, &'m M)], name: &str| -> Option<&'m M> {
         items.iter().find(|(n, _)| n == name).map(|(_, item)| *item)
     };
     let mut changes = Vec::new();
-    for (name, item) in new {
-        match find(old, name) {
+    for (name, item) in &new_items {
+        match find(&old_items, name) {
             None => changes.push(Change {
                 status: Status::Added,
                 name: name.clone(),
@@ -50,8 +54,8 @@ fn keyed<'m, M, T>(
             }
         }
     }
-    for (name, item) in old {
-        if find(new, name).is_none() {
+    for (name, item) in &old_items {
+        if find(&new_items, name).is_none() {
             changes.push(Change {
                 status: Status::Removed,
                 name: name.clone(),
@@ -64,48 +68,31 @@ fn keyed<'m, M, T>(
     changes
 }
 
+/// The names of the fields marked as differing, in the order given.
+fn differing(fields: &[(&'static str, bool)]) -> Vec<&'static str> {
+    fields
+        .iter()
+        .filter(|(_, differs)| *differs)
+        .map(|(name, _)| *name)
+        .collect()
+}
+
 /// Namespaces, by name.
 pub fn namespaces(old: Program<'_>, new: Program<'_>) -> Vec<Change<NamespaceFacts>> {
-    fn items<'a>(p: Program<'a>) -> Vec<(String, &'a Namespace)> {
-        p.model
-            .namespaces
-            .values()
-            .map(|n| (n.name.clone(), n))
-            .collect()
-    }
-    let facts = |n: &Namespace, sources: &Sources| NamespaceFacts {
-        managed: n.managed,
-        location: sources.location(n.span),
-    };
     keyed(
-        (&items(old), old.sources),
-        (&items(new), new.sources),
-        facts,
-        |a, b| {
-            if a.managed == b.managed {
-                Vec::new()
-            } else {
-                vec!["managed"]
-            }
+        old,
+        new,
+        |m| m.namespaces.values().map(|n| (n.name.clone(), n)).collect(),
+        |n: &Namespace, sources| NamespaceFacts {
+            managed: n.managed,
+            location: sources.location(n.span),
         },
+        |a, b| differing(&[("managed", a.managed != b.managed)]),
     )
 }
 
 /// Services, by `ns.svc`.
 pub fn services(old: Program<'_>, new: Program<'_>) -> Vec<Change<ServiceFacts>> {
-    fn items<'a>(p: Program<'a>) -> Vec<(String, &'a Service)> {
-        p.model
-            .namespaces
-            .values()
-            .flat_map(|n| n.services.values())
-            .map(|s| (format!("{}.{}", s.namespace, s.name), s))
-            .collect()
-    }
-    let facts = |s: &Service, sources: &Sources| ServiceFacts {
-        selector: describe::selector_text(&s.selector),
-        ports: s.ports.values().map(describe::port).collect(),
-        location: sources.location(s.span),
-    };
     let ports = |s: &Service| -> BTreeMap<String, String> {
         s.ports
             .values()
@@ -113,100 +100,84 @@ pub fn services(old: Program<'_>, new: Program<'_>) -> Vec<Change<ServiceFacts>>
             .collect()
     };
     keyed(
-        (&items(old), old.sources),
-        (&items(new), new.sources),
-        facts,
+        old,
+        new,
+        |m| {
+            m.namespaces
+                .values()
+                .flat_map(|n| n.services.values())
+                .map(|s| (format!("{}.{}", s.namespace, s.name), s))
+                .collect()
+        },
+        |s: &Service, sources| ServiceFacts {
+            selector: describe::selector_text(&s.selector),
+            ports: s.ports.values().map(describe::port).collect(),
+            location: sources.location(s.span),
+        },
         |a, b| {
-            let mut fields = Vec::new();
-            if a.selector != b.selector {
-                fields.push("selector");
-            }
-            if ports(a) != ports(b) {
-                fields.push("ports");
-            }
-            fields
+            differing(&[
+                ("selector", a.selector != b.selector),
+                ("ports", ports(a) != ports(b)),
+            ])
         },
     )
 }
 
 /// Externals, by name; their ranges compared as address sets.
 pub fn externals(old: Program<'_>, new: Program<'_>) -> Vec<Change<ExternalFacts>> {
-    fn items<'a>(p: Program<'a>) -> Vec<(String, &'a External)> {
-        p.model
-            .externals
-            .values()
-            .map(|e| (e.name.clone(), e))
-            .collect()
-    }
-    let facts = |e: &External, sources: &Sources| ExternalFacts {
-        ranges: describe::ranges(&e.blocks),
-        location: sources.location(e.span),
-    };
     keyed(
-        (&items(old), old.sources),
-        (&items(new), new.sources),
-        facts,
+        old,
+        new,
+        |m| m.externals.values().map(|e| (e.name.clone(), e)).collect(),
+        |e: &External, sources| ExternalFacts {
+            ranges: describe::ranges(&e.blocks),
+            location: sources.location(e.span),
+        },
         |a, b| {
-            if AddressSet::of(&a.blocks) == AddressSet::of(&b.blocks) {
-                Vec::new()
-            } else {
-                vec!["ranges"]
-            }
+            let ranges = |e: &External| AddressSet::of(&e.blocks);
+            differing(&[("ranges", ranges(a) != ranges(b))])
         },
     )
 }
 
 /// Invariants, by their canonical text: added or removed.
 pub fn invariants(old: Program<'_>, new: Program<'_>) -> Vec<Change<InvariantFacts>> {
-    fn items<'a>(p: Program<'a>) -> Vec<(String, &'a Deny)> {
-        let mut seen = BTreeSet::new();
-        p.model
-            .denies
-            .iter()
-            .filter(|d| seen.insert(d.text.clone()))
-            .map(|d| (d.text.clone(), d))
-            .collect()
-    }
-    let facts = |d: &Deny, sources: &Sources| InvariantFacts {
-        location: sources.location(d.span),
-    };
     keyed(
-        (&items(old), old.sources),
-        (&items(new), new.sources),
-        facts,
+        old,
+        new,
+        |m| {
+            let mut seen = BTreeSet::new();
+            m.denies
+                .iter()
+                .filter(|d| seen.insert(d.text.clone()))
+                .map(|d| (d.text.clone(), d))
+                .collect()
+        },
+        |d: &Deny, sources| InvariantFacts {
+            location: sources.location(d.span),
+        },
         |_, _| Vec::new(),
     )
 }
 
 /// Controls, by id.
 pub fn controls(old: Program<'_>, new: Program<'_>) -> Vec<Change<ControlFacts>> {
-    fn items<'a>(p: Program<'a>) -> Vec<(String, &'a Control)> {
-        p.model
-            .controls
-            .values()
-            .map(|c| (c.id.clone(), c))
-            .collect()
-    }
     let maps = |c: &Control| -> Vec<String> { c.maps.iter().map(|m| m.id.to_string()).collect() };
-    let facts = |c: &Control, sources: &Sources| ControlFacts {
-        title: c.title.clone(),
-        maps: maps(c),
-        location: sources.location(c.span),
-    };
+    let mapped = |c: &Control| maps(c).into_iter().collect::<BTreeSet<_>>();
     keyed(
-        (&items(old), old.sources),
-        (&items(new), new.sources),
-        facts,
+        old,
+        new,
+        |m| m.controls.values().map(|c| (c.id.clone(), c)).collect(),
+        |c: &Control, sources| ControlFacts {
+            title: c.title.clone(),
+            maps: maps(c),
+            location: sources.location(c.span),
+        },
         |a, b| {
-            let mut fields = Vec::new();
-            if a.title != b.title {
-                fields.push("title");
-            }
-            let set = |c: &Control| maps(c).into_iter().collect::<BTreeSet<_>>();
-            if set(a) != set(b) {
-                fields.push("maps");
-            }
-            fields
+            differing(&[
+                ("title", a.title != b.title),
+                ("maps", mapped(a) != mapped(b)),
+            ])
         },
     )
 }

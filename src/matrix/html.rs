@@ -3,12 +3,17 @@
 //!
 //! Owns the page: inline CSS only (with `@media print` rules), no scripts,
 //! no external resources; a table of contents linking to an anchor per
-//! criterion ([`criterion_anchor`]); every table with a header row. All text
-//! is escaped. Must not decide what the matrix says (that is
-//! [`build`](super::build())).
+//! criterion ([`criterion_anchor`]); every table with a header row
+//! ([`table_start`]). All text is escaped ([`escape`], [`code`]). Must not
+//! decide what the matrix says (that is [`build`](super::build())).
 
-use super::text::{self, DEFAULT_DENY, DEFAULT_DENY_PORTS, DEFAULT_DENY_PURPOSE, NONE, or_none};
+use super::text::{
+    self, DEFAULT_DENY, NONE, REVERSE_INDEX_COLUMNS, SOURCES_COLUMNS, TRACE_COLUMNS,
+    UNCITED_COLUMNS, WARNINGS_ONLY_COLUMNS, or_none,
+};
 use super::{CriterionEntry, Matrix};
+use crate::markup::Html;
+use crate::markup::html::{code, escape, table_end, table_row, table_start};
 use std::fmt::Write as _;
 
 const STYLE: &str = r#"
@@ -90,7 +95,7 @@ pub fn html(m: &Matrix) -> String {
 
 fn facts(out: &mut String, m: &Matrix) {
     let h = &m.header;
-    out.push_str("<table class=\"facts\">\n<thead><tr><th scope=\"col\">Property</th><th scope=\"col\">Value</th></tr></thead>\n<tbody>\n");
+    table_start(out, Some("facts"), &["Property", "Value"]);
     let mut row = |name: &str, value: String| {
         let _ = writeln!(
             out,
@@ -108,23 +113,23 @@ fn facts(out: &mut String, m: &Matrix) {
     row(
         "Sources",
         format!(
-            "{files} {}, <code>{}</code>",
+            "{files} {}, {}",
             text::plural(files, "file", "files"),
-            escape(&h.sources_digest)
+            code(&h.sources_digest)
         ),
     );
     row(
         "Git commit",
         h.git.as_ref().map_or_else(
             || "not recorded".to_string(),
-            |g| format!("<code>{}</code>{}", escape(&g.commit), text::dirty(g)),
+            |g| format!("{}{}", code(&g.commit), text::dirty(g)),
         ),
     );
     row("Ward", escape(&h.ward_version));
     if let Some(at) = &h.generated_at {
         row("Generated", escape(at));
     }
-    out.push_str("</tbody>\n</table>\n");
+    table_end(out);
 }
 
 fn contents(out: &mut String, m: &Matrix) {
@@ -177,49 +182,20 @@ fn criterion(out: &mut String, m: &Matrix, c: &CriterionEntry) {
         for k in &c.controls {
             let _ = writeln!(
                 out,
-                "<li><strong>{}</strong> {} (<code>{}</code>)</li>",
+                "<li><strong>{}</strong> {} ({})</li>",
                 escape(&k.id),
                 escape(&k.statement),
-                escape(&k.location)
+                code(&k.location)
             );
         }
         out.push_str("</ul>\n");
     }
-    out.push_str("<table class=\"trace\">\n<thead><tr><th scope=\"col\">Artifact</th><th scope=\"col\">Ports</th><th scope=\"col\">Cited</th><th scope=\"col\">Justification</th><th scope=\"col\">Source</th><th scope=\"col\">Warnings</th><th scope=\"col\">Implemented by</th></tr></thead>\n<tbody>\n");
+    table_start(out, Some("trace"), TRACE_COLUMNS);
     if let Some(b) = &c.baseline {
-        let objects: Vec<String> = b
-            .objects
-            .iter()
-            .map(|o| {
-                format!(
-                    "<code>{}</code>",
-                    escape(&text::object(&o.namespace, &o.name))
-                )
-            })
-            .collect();
-        let _ = writeln!(
-            out,
-            "<tr><td>{DEFAULT_DENY}</td><td>{DEFAULT_DENY_PORTS}</td><td>{}</td><td>{DEFAULT_DENY_PURPOSE}</td><td><code>{}</code></td><td>{NONE}</td><td>{}</td></tr>",
-            escape(&text::via(&b.via)),
-            escape(&b.location),
-            list(&objects),
-        );
+        let objects = text::baseline_objects::<Html>(b);
+        text::default_deny_row::<Html>(out, b, &list(&objects));
     }
-    for citation in &c.flows {
-        let Some(flow) = m.flows.get(citation.flow) else {
-            continue;
-        };
-        let rules: Vec<String> = flow
-            .rules
-            .iter()
-            .map(|r| {
-                format!(
-                    "<code>{}</code> {}",
-                    escape(&text::object(&r.namespace, &r.policy)),
-                    escape(&text::position(r))
-                )
-            })
-            .collect();
+    for (citation, flow) in text::cited_flows(m, c) {
         let warnings: Vec<String> = flow
             .warnings
             .iter()
@@ -232,26 +208,27 @@ fn criterion(out: &mut String, m: &Matrix, c: &CriterionEntry) {
                 )
             })
             .collect();
-        let _ = writeln!(
+        let rules = text::implementing_rules::<Html>(flow);
+        table_row(
             out,
-            "<tr><td><code>{}</code></td><td>{}</td><td>{}</td><td>{}</td><td><code>{}</code></td><td>{}</td><td>{}</td></tr>",
-            escape(&flow.text),
-            escape(&text::ports(flow)),
-            escape(&text::via(&citation.via)),
-            flow.justification
-                .as_deref()
-                .map_or_else(|| NONE.to_string(), escape),
-            escape(&flow.location),
-            list(&warnings),
-            list(&rules),
+            &[
+                &code(&flow.text),
+                &escape(&text::ports(flow)),
+                &escape(&text::via(&citation.via)),
+                &text::justification::<Html>(flow),
+                &code(&flow.location),
+                &list(&warnings),
+                &list(&rules),
+            ],
         );
     }
-    out.push_str("</tbody>\n</table>\n</section>\n");
+    table_end(out);
+    out.push_str("</section>\n");
 }
 
 fn reverse_index(out: &mut String, m: &Matrix) {
     out.push_str("<section id=\"reverse-index\">\n<h2>Reverse index</h2>\n<p>Every generated object, the rules in it and the criteria they serve.</p>\n");
-    out.push_str("<table>\n<thead><tr><th scope=\"col\">Object</th><th scope=\"col\">Kind</th><th scope=\"col\">Rules</th><th scope=\"col\">Criteria</th><th scope=\"col\">SHA-256</th></tr></thead>\n<tbody>\n");
+    table_start(out, None, REVERSE_INDEX_COLUMNS);
     for o in &m.objects {
         let rules: Vec<String> = if o.kind == "default-deny" {
             vec![DEFAULT_DENY.to_string()]
@@ -259,38 +236,29 @@ fn reverse_index(out: &mut String, m: &Matrix) {
             o.rules
                 .iter()
                 .map(|r| {
-                    let flow = m
-                        .flows
-                        .get(r.flow)
-                        .map_or_else(String::new, |f| format!("<code>{}</code>", escape(&f.text)));
                     format!(
-                        "{} rule {}: {flow} ({})",
-                        escape(&r.direction),
-                        r.index,
+                        "{} ({})",
+                        text::object_rule::<Html>(m, r),
                         escape(&r.criteria.join(", "))
                     )
                 })
                 .collect()
         };
-        let criteria: Vec<String> = o
-            .criteria
-            .iter()
-            .map(|id| format!("<a href=\"#{}\">{}</a>", criterion_anchor(id), escape(id)))
-            .collect();
-        let _ = writeln!(
+        let criteria: Vec<String> = o.criteria.iter().map(|id| criterion_link(id)).collect();
+        let sha256 = o.sha256.as_deref().map_or_else(|| NONE.to_string(), code);
+        table_row(
             out,
-            "<tr><td><code>{}</code></td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
-            escape(&text::object(&o.namespace, &o.name)),
-            escape(&o.kind),
-            list(&rules),
-            or_none(&criteria.join(", ")),
-            o.sha256.as_deref().map_or_else(
-                || NONE.to_string(),
-                |d| format!("<code>{}</code>", escape(d))
-            ),
+            &[
+                &code(&text::object(&o.namespace, &o.name)),
+                &escape(&o.kind),
+                &list(&rules),
+                &or_none(&criteria.join(", ")),
+                &sha256,
+            ],
         );
     }
-    out.push_str("</tbody>\n</table>\n</section>\n");
+    table_end(out);
+    out.push_str("</section>\n");
 }
 
 fn coverage(out: &mut String, m: &Matrix) {
@@ -299,60 +267,41 @@ fn coverage(out: &mut String, m: &Matrix) {
     if uncited.is_empty() {
         out.push_str("<p>Every network-relevant criterion is cited.</p>\n");
     } else {
-        out.push_str("<p>Network-relevant criteria that nothing cites:</p>\n<table class=\"uncited\">\n<thead><tr><th scope=\"col\">Criterion</th><th scope=\"col\">Description</th></tr></thead>\n<tbody>\n");
+        out.push_str("<p>Network-relevant criteria that nothing cites:</p>\n");
+        table_start(out, Some("uncited"), UNCITED_COLUMNS);
         for c in uncited {
-            let _ = writeln!(
-                out,
-                "<tr><td>{}</td><td>{}</td></tr>",
-                escape(&c.id),
-                escape(&c.description)
-            );
+            table_row(out, &[&escape(&c.id), &escape(&c.description)]);
         }
-        out.push_str("</tbody>\n</table>\n");
+        table_end(out);
     }
     let weak = &m.coverage.warnings_only;
     if weak.is_empty() {
         out.push_str("<p>No criterion is cited only by flows with warnings.</p>\n");
     } else {
-        out.push_str("<p>Criteria cited only by flows with warnings:</p>\n<table class=\"warnings-only\">\n<thead><tr><th scope=\"col\">Criterion</th><th scope=\"col\">Flows</th></tr></thead>\n<tbody>\n");
+        out.push_str("<p>Criteria cited only by flows with warnings:</p>\n");
+        table_start(out, Some("warnings-only"), WARNINGS_ONLY_COLUMNS);
         for w in weak {
-            let flows: Vec<String> = w
-                .flows
-                .iter()
-                .filter_map(|i| m.flows.get(*i))
-                .map(|f| {
-                    format!(
-                        "<code>{}</code> ({})",
-                        escape(&f.text),
-                        escape(&text::warning_codes(f))
-                    )
-                })
-                .collect();
-            let _ = writeln!(
-                out,
-                "<tr><td><a href=\"#{}\">{}</a></td><td>{}</td></tr>",
-                criterion_anchor(&w.criterion),
-                escape(&w.criterion),
-                list(&flows)
-            );
+            let flows = text::flows_with_warnings::<Html>(m, w);
+            table_row(out, &[&criterion_link(&w.criterion), &list(&flows)]);
         }
-        out.push_str("</tbody>\n</table>\n");
+        table_end(out);
     }
     out.push_str("</section>\n");
 }
 
 fn sources(out: &mut String, m: &Matrix) {
-    out.push_str("<section id=\"sources\">\n<h2>Sources</h2>\n<table>\n<thead><tr><th scope=\"col\">File</th><th scope=\"col\">Bytes</th><th scope=\"col\">SHA-256</th></tr></thead>\n<tbody>\n");
+    out.push_str("<section id=\"sources\">\n<h2>Sources</h2>\n");
+    table_start(out, None, SOURCES_COLUMNS);
     for s in &m.header.sources {
-        let _ = writeln!(
-            out,
-            "<tr><td><code>{}</code></td><td>{}</td><td><code>{}</code></td></tr>",
-            escape(&s.name),
-            s.bytes,
-            escape(&s.sha256)
-        );
+        table_row(out, &[&code(&s.name), &s.bytes, &code(&s.sha256)]);
     }
-    out.push_str("</tbody>\n</table>\n</section>\n");
+    table_end(out);
+    out.push_str("</section>\n");
+}
+
+/// A link to a criterion's section, named by its id.
+fn criterion_link(id: &str) -> String {
+    format!("<a href=\"#{}\">{}</a>", criterion_anchor(id), escape(id))
 }
 
 /// Items already escaped, as a list (or the one item, or [`NONE`]).
@@ -367,33 +316,9 @@ fn list(items: &[String]) -> String {
     }
 }
 
-/// Text for element content or a double-quoted attribute.
-fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for ch in text.chars() {
-        match ch {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            _ => out.push(ch),
-        }
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
-    use super::{criterion_anchor, escape};
-
-    #[test]
-    fn escapes_markup() {
-        assert_eq!(
-            escape("<a href=\"x\">'&'</a>"),
-            "&lt;a href=&quot;x&quot;&gt;&#39;&amp;&#39;&lt;/a&gt;"
-        );
-    }
+    use super::criterion_anchor;
 
     #[test]
     fn anchors_are_safe() {

@@ -1,13 +1,19 @@
 //! The matrix as Markdown (GitHub-flavoured tables), for a pull-request
 //! comment or a wiki page.
 //!
-//! Owns the Markdown layout and escaping: text the team wrote (system name,
-//! justifications, control statements, file names) is escaped so that it
-//! can neither break a table nor inject markup. Must not decide what the
-//! matrix says (that is [`build`](super::build())).
+//! Owns the Markdown layout: text the team wrote (system name,
+//! justifications, control statements, file names) goes through
+//! [`escape`] or [`code`] so that it can neither break a table nor inject
+//! markup. Must not decide what the matrix says (that is
+//! [`build`](super::build())).
 
-use super::text::{self, DEFAULT_DENY, DEFAULT_DENY_PORTS, DEFAULT_DENY_PURPOSE, NONE, or_none};
+use super::text::{
+    self, DEFAULT_DENY, NONE, REVERSE_INDEX_COLUMNS, SOURCES_COLUMNS, TRACE_COLUMNS,
+    UNCITED_COLUMNS, WARNINGS_ONLY_COLUMNS, or_none,
+};
 use super::{CriterionEntry, Matrix};
+use crate::markup::Markdown;
+use crate::markup::markdown::{code, escape, table_head, table_row};
 use std::fmt::Write as _;
 
 /// The matrix as a Markdown document.
@@ -29,31 +35,27 @@ fn header(out: &mut String, m: &Matrix) {
         }
         None => out.push_str("# Traceability matrix\n\n"),
     }
-    out.push_str("| | |\n|---|---|\n");
+    table_head(out, &["", ""]);
     if let Some(system) = &h.system {
-        let _ = writeln!(out, "| System | {} |", escape(system));
+        table_row(out, &[&"System", &escape(system)]);
     }
-    let _ = writeln!(
-        out,
-        "| Catalog | {}, {} |",
-        escape(&h.catalog),
-        escape(&h.catalog_version)
-    );
+    let catalog = format!("{}, {}", escape(&h.catalog), escape(&h.catalog_version));
+    table_row(out, &[&"Catalog", &catalog]);
     let files = h.sources.len();
-    let _ = writeln!(
-        out,
-        "| Sources | {files} {}, {} |",
+    let sources = format!(
+        "{files} {}, {}",
         text::plural(files, "file", "files"),
         code(&h.sources_digest)
     );
+    table_row(out, &[&"Sources", &sources]);
     let git = h.git.as_ref().map_or_else(
         || "not recorded".to_string(),
         |g| format!("{}{}", code(&g.commit), text::dirty(g)),
     );
-    let _ = writeln!(out, "| Git commit | {git} |");
-    let _ = writeln!(out, "| Ward | {} |", escape(&h.ward_version));
+    table_row(out, &[&"Git commit", &git]);
+    table_row(out, &[&"Ward", &escape(&h.ward_version)]);
     if let Some(at) = &h.generated_at {
-        let _ = writeln!(out, "| Generated | {} |", escape(at));
+        table_row(out, &[&"Generated", &escape(at)]);
     }
     let _ = writeln!(out, "\n{}\n", text::summary(m));
 }
@@ -64,7 +66,17 @@ fn criteria(out: &mut String, m: &Matrix) {
         out.push_str("Nothing cites a criterion.\n\n");
         return;
     }
-    out.push_str("| Criterion | Series | Team controls | Default deny | Flows | Flow rules |\n|---|---|---|---|---|---|\n");
+    table_head(
+        out,
+        &[
+            "Criterion",
+            "Series",
+            "Team controls",
+            "Default deny",
+            "Flows",
+            "Flow rules",
+        ],
+    );
     for c in &m.criteria {
         let controls: Vec<String> = c.controls.iter().map(|k| escape(&k.id)).collect();
         let default_deny = c.baseline.as_ref().map_or_else(
@@ -77,16 +89,17 @@ fn criteria(out: &mut String, m: &Matrix) {
                 )
             },
         );
-        let _ = writeln!(
+        let series = format!("{} {}", c.series, escape(&c.series_title));
+        table_row(
             out,
-            "| {} | {} {} | {} | {} | {} | {} |",
-            c.id,
-            c.series,
-            escape(&c.series_title),
-            or_none(&controls.join(", ")),
-            default_deny,
-            c.flows.len(),
-            rules_of(m, c),
+            &[
+                &c.id,
+                &series,
+                &or_none(&controls.join(", ")),
+                &default_deny,
+                &c.flows.len(),
+                &rules_of(m, c),
+            ],
         );
     }
     out.push('\n');
@@ -97,10 +110,8 @@ fn criteria(out: &mut String, m: &Matrix) {
 
 /// The number of rules implementing the flows that cite `c`.
 fn rules_of(m: &Matrix, c: &CriterionEntry) -> usize {
-    c.flows
-        .iter()
-        .filter_map(|f| m.flows.get(f.flow))
-        .map(|f| f.rules.len())
+    text::cited_flows(m, c)
+        .map(|(_, flow)| flow.rules.len())
         .sum()
 }
 
@@ -132,51 +143,25 @@ fn criterion(out: &mut String, m: &Matrix, c: &CriterionEntry) {
             .collect();
         let _ = writeln!(out, "Team controls: {}.\n", controls.join("; "));
     }
-    out.push_str(
-        "| Artifact | Ports | Cited | Justification | Source | Warnings | Implemented by |\n",
-    );
-    out.push_str("|---|---|---|---|---|---|---|\n");
+    table_head(out, TRACE_COLUMNS);
     if let Some(b) = &c.baseline {
-        let objects: Vec<String> = b
-            .objects
-            .iter()
-            .map(|o| code(&text::object(&o.namespace, &o.name)))
-            .collect();
-        let _ = writeln!(
-            out,
-            "| {DEFAULT_DENY} | {DEFAULT_DENY_PORTS} | {} | {DEFAULT_DENY_PURPOSE} | {} | {NONE} | {} |",
-            escape(&text::via(&b.via)),
-            code(&b.location),
-            or_none(&objects.join(", ")),
-        );
+        let objects = text::baseline_objects::<Markdown>(b).join(", ");
+        text::default_deny_row::<Markdown>(out, b, &or_none(&objects));
     }
-    for citation in &c.flows {
-        let Some(flow) = m.flows.get(citation.flow) else {
-            continue;
-        };
-        let rules: Vec<String> = flow
-            .rules
-            .iter()
-            .map(|r| {
-                format!(
-                    "{} {}",
-                    code(&text::object(&r.namespace, &r.policy)),
-                    text::position(r)
-                )
-            })
-            .collect();
-        let _ = writeln!(
+    for (citation, flow) in text::cited_flows(m, c) {
+        let warnings = escape(&text::warnings(flow).join(", "));
+        let rules = text::implementing_rules::<Markdown>(flow).join(", ");
+        table_row(
             out,
-            "| {} | {} | {} | {} | {} | {} | {} |",
-            code(&flow.text),
-            text::ports(flow),
-            escape(&text::via(&citation.via)),
-            flow.justification
-                .as_deref()
-                .map_or_else(|| NONE.to_string(), escape),
-            code(&flow.location),
-            or_none(&escape(&text::warnings(flow).join(", "))),
-            or_none(&rules.join(", ")),
+            &[
+                &code(&flow.text),
+                &text::ports(flow),
+                &escape(&text::via(&citation.via)),
+                &text::justification::<Markdown>(flow),
+                &code(&flow.location),
+                &or_none(&warnings),
+                &or_none(&rules),
+            ],
         );
     }
     out.push('\n');
@@ -184,32 +169,28 @@ fn criterion(out: &mut String, m: &Matrix, c: &CriterionEntry) {
 
 fn reverse_index(out: &mut String, m: &Matrix) {
     out.push_str("## Reverse index\n\nEvery generated object, the rules in it and the criteria they serve.\n\n");
-    out.push_str("| Object | Kind | Rules | Criteria | SHA-256 |\n|---|---|---|---|---|\n");
+    table_head(out, REVERSE_INDEX_COLUMNS);
     for o in &m.objects {
-        let rules: Vec<String> = o
-            .rules
-            .iter()
-            .map(|r| {
-                let flow = m
-                    .flows
-                    .get(r.flow)
-                    .map_or_else(String::new, |f| code(&f.text));
-                format!("{} rule {}: {flow}", r.direction, r.index)
-            })
-            .collect();
         let rules = if o.kind == "default-deny" {
             DEFAULT_DENY.to_string()
         } else {
+            let rules: Vec<String> = o
+                .rules
+                .iter()
+                .map(|r| text::object_rule::<Markdown>(m, r))
+                .collect();
             rules.join("; ")
         };
-        let _ = writeln!(
+        let sha256 = o.sha256.as_deref().map_or_else(|| NONE.to_string(), code);
+        table_row(
             out,
-            "| {} | {} | {} | {} | {} |",
-            code(&text::object(&o.namespace, &o.name)),
-            o.kind,
-            or_none(&rules),
-            or_none(&o.criteria.join(", ")),
-            o.sha256.as_deref().map_or_else(|| NONE.to_string(), code),
+            &[
+                &code(&text::object(&o.namespace, &o.name)),
+                &o.kind,
+                &or_none(&rules),
+                &or_none(&o.criteria.join(", ")),
+                &sha256,
+            ],
         );
     }
     out.push('\n');
@@ -221,9 +202,10 @@ fn coverage(out: &mut String, m: &Matrix) {
     if uncited.is_empty() {
         out.push_str("Every network-relevant criterion is cited.\n\n");
     } else {
-        out.push_str("Network-relevant criteria that nothing cites:\n\n| Criterion | Description |\n|---|---|\n");
+        out.push_str("Network-relevant criteria that nothing cites:\n\n");
+        table_head(out, UNCITED_COLUMNS);
         for c in uncited {
-            let _ = writeln!(out, "| {} | {} |", c.id, escape(&c.description));
+            table_row(out, &[&c.id, &escape(&c.description)]);
         }
         out.push('\n');
     }
@@ -231,95 +213,20 @@ fn coverage(out: &mut String, m: &Matrix) {
     if weak.is_empty() {
         out.push_str("No criterion is cited only by flows with warnings.\n\n");
     } else {
-        out.push_str(
-            "Criteria cited only by flows with warnings:\n\n| Criterion | Flows |\n|---|---|\n",
-        );
+        out.push_str("Criteria cited only by flows with warnings:\n\n");
+        table_head(out, WARNINGS_ONLY_COLUMNS);
         for w in weak {
-            let flows: Vec<String> = w
-                .flows
-                .iter()
-                .filter_map(|i| m.flows.get(*i))
-                .map(|f| format!("{} ({})", code(&f.text), text::warning_codes(f)))
-                .collect();
-            let _ = writeln!(out, "| {} | {} |", w.criterion, flows.join(", "));
+            let flows = text::flows_with_warnings::<Markdown>(m, w).join(", ");
+            table_row(out, &[&w.criterion, &flows]);
         }
         out.push('\n');
     }
 }
 
 fn sources(out: &mut String, m: &Matrix) {
-    out.push_str("## Sources\n\n| File | Bytes | SHA-256 |\n|---|---|---|\n");
+    out.push_str("## Sources\n\n");
+    table_head(out, SOURCES_COLUMNS);
     for s in &m.header.sources {
-        let _ = writeln!(
-            out,
-            "| {} | {} | {} |",
-            code(&s.name),
-            s.bytes,
-            code(&s.sha256)
-        );
-    }
-}
-
-/// Text for a table cell or a heading: one line, Markdown punctuation
-/// backslash-escaped (so `|` cannot end a cell and `<` cannot open a tag).
-fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for ch in text.chars() {
-        match ch {
-            '\\' | '`' | '*' | '_' | '[' | ']' | '<' | '>' | '|' | '&' | '~' | '#' | '!' => {
-                out.push('\\');
-                out.push(ch);
-            }
-            '\r' | '\n' | '\t' => out.push(' '),
-            _ => out.push(ch),
-        }
-    }
-    out
-}
-
-/// A code span that holds `text` verbatim: the fence is one backtick longer
-/// than the longest run inside; `|` is escaped, as tables need even there.
-fn code(text: &str) -> String {
-    let text: String = text
-        .chars()
-        .map(|c| {
-            if matches!(c, '\r' | '\n' | '\t') {
-                ' '
-            } else {
-                c
-            }
-        })
-        .collect();
-    let mut longest = 0;
-    let mut run = 0;
-    for ch in text.chars() {
-        run = if ch == '`' { run + 1 } else { 0 };
-        longest = longest.max(run);
-    }
-    let fence = "`".repeat(longest + 1);
-    let pad = if text.starts_with('`') || text.ends_with('`') {
-        " "
-    } else {
-        ""
-    };
-    format!("{fence}{pad}{}{pad}{fence}", text.replace('|', "\\|"))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::{code, escape};
-
-    #[test]
-    fn escapes_what_could_break_a_table_or_open_a_tag() {
-        assert_eq!(escape("a | b <script> *x*"), "a \\| b \\<script\\> \\*x\\*");
-        assert_eq!(escape("two\nlines"), "two lines");
-    }
-
-    #[test]
-    fn code_spans_hold_backticks_and_pipes() {
-        assert_eq!(code("a.b -> c.d"), "`a.b -> c.d`");
-        assert_eq!(code("x`y"), "``x`y``");
-        assert_eq!(code("`x"), "`` `x ``");
-        assert_eq!(code("a|b"), "`a\\|b`");
+        table_row(out, &[&code(&s.name), &s.bytes, &code(&s.sha256)]);
     }
 }

@@ -13,6 +13,7 @@
 use super::{Declarations, Member, covers};
 use crate::model::{self, Model, Ports};
 use crate::simulate::Probe;
+use crate::sorted;
 use std::collections::BTreeMap;
 
 /// A set of member indices.
@@ -171,26 +172,8 @@ impl<'m> Rules<'m> {
         let (Some(from), Some(to)) = (self.from.get(src), self.to.get(dst)) else {
             return None;
         };
-        let (mut a, mut b) = (from.iter().peekable(), to.iter().peekable());
-        while let (Some(x), Some(y)) = (a.peek(), b.peek()) {
-            match x.cmp(y) {
-                std::cmp::Ordering::Less => {
-                    a.next();
-                }
-                std::cmp::Ordering::Greater => {
-                    b.next();
-                }
-                std::cmp::Ordering::Equal => {
-                    let rule = **x;
-                    if self.ports.get(rule).is_some_and(|p| covers(p, probe)) {
-                        return Some(rule);
-                    }
-                    a.next();
-                    b.next();
-                }
-            }
-        }
-        None
+        sorted::common(from, to)
+            .find(|&rule| self.ports.get(rule).is_some_and(|p| covers(p, probe)))
     }
 }
 

@@ -6,6 +6,8 @@
     reason = "each test binary uses a different subset; tests fail loudly"
 )]
 
+pub mod git;
+
 use std::path::{Path, PathBuf};
 use ward::source::Sources;
 

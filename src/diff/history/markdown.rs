@@ -3,9 +3,9 @@
 //!
 //! Owns the layout; must not decide what changed.
 
-use super::super::markdown::{code, escape};
 use super::super::words;
 use super::{Entry, History, change_lines, pair_lines, short};
+use crate::markup::markdown::{code, escape, table_head, table_row};
 use std::fmt::Write as _;
 
 /// How many sources and destinations whose connections changed a commit's
@@ -39,10 +39,18 @@ pub fn markdown(h: &History) -> String {
     if h.commits.is_empty() {
         return out;
     }
-    out.push_str(
-        "| Commit | Date | Author | Message | Flows +/−/~ | Criteria touched | Access |\n",
+    table_head(
+        &mut out,
+        &[
+            "Commit",
+            "Date",
+            "Author",
+            "Message",
+            "Flows +/−/~",
+            "Criteria touched",
+            "Access",
+        ],
     );
-    out.push_str("|---|---|---|---|---|---|---|\n");
     for entry in &h.commits {
         row(&mut out, entry);
     }
@@ -75,13 +83,17 @@ fn row(out: &mut String, entry: &Entry) {
             },
         ),
     };
-    let _ = writeln!(
+    table_row(
         out,
-        "| {} | {} | {} | {} | {flows} | {criteria} | {access} |",
-        code(short(&entry.commit)),
-        escape(&entry.commit_date),
-        escape(&entry.author),
-        escape(&entry.subject),
+        &[
+            &code(short(&entry.commit)),
+            &escape(&entry.commit_date),
+            &escape(&entry.author),
+            &escape(&entry.subject),
+            &flows,
+            &criteria,
+            &access,
+        ],
     );
 }
 
