@@ -217,8 +217,34 @@ fn matrix_writes_each_format_and_build_puts_it_beside_the_yaml() {
             file.to_str().unwrap(),
         ]);
         assert!(output.status.success(), "{}", stderr(&output));
-        assert!(std::fs::read_to_string(&file).unwrap().contains("CC6.1"));
+        let written = std::fs::read_to_string(&file).unwrap();
+        assert!(written.contains("CC6.1"));
+        // The file and stdout get the same bytes (JSON is streamed to both).
+        let printed = ward(&["matrix", "examples/payments.ward", "--format", format]);
+        assert_eq!(stdout(&printed), written, "{format}");
+        // A file that cannot be written is an error that leaves nothing behind.
+        let missing = tmp.path().join("no-such-dir").join(format!("m.{format}"));
+        let failed = ward(&[
+            "matrix",
+            "examples/payments.ward",
+            "--format",
+            format,
+            "-o",
+            missing.to_str().unwrap(),
+        ]);
+        assert!(!failed.status.success(), "{format}");
+        assert!(
+            stderr(&failed).contains("cannot write"),
+            "{}",
+            stderr(&failed)
+        );
     }
+    let leftovers: Vec<_> = std::fs::read_dir(tmp.path())
+        .unwrap()
+        .map(|entry| entry.unwrap().file_name())
+        .filter(|name| name.to_string_lossy().contains("ward-tmp"))
+        .collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
     let out = tmp.path().join("out");
     assert!(
         ward(&[

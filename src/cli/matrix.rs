@@ -1,11 +1,11 @@
 //! `ward matrix`: the traceability matrix in one format, to stdout or a file.
 #![expect(clippy::disallowed_methods, reason = "the CLI writes the matrix file")]
 
-use super::{
-    Color, EXIT_FINDINGS, Format, UsageError, compile_valid, emit_human, git, write_stdout,
-};
+use super::{Color, EXIT_FINDINGS, Format, UsageError, compile_valid, emit_human, git};
 use crate::matrix;
 use clap::ValueEnum;
+use std::fs::File;
+use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
 
 /// The matrix's formats.
@@ -36,24 +36,40 @@ pub fn run(
     let (plan, documents) = super::build::documents(&model, &sources)?;
     let provenance = git::provenance(paths, timestamp);
     let m = matrix::build(&model, &plan, &documents, &sources, &warnings, &provenance);
-    let text = match format {
-        MatrixFormat::Md => matrix::markdown(&m),
-        MatrixFormat::Csv => matrix::csv(&m),
-        MatrixFormat::Json => {
-            matrix::json(&m).map_err(|e| UsageError(format!("cannot serialize the matrix: {e}")))?
+    let render = |out: &mut dyn Write| -> Result<(), String> {
+        match format {
+            MatrixFormat::Md => out.write_all(matrix::markdown(&m).as_bytes()),
+            MatrixFormat::Csv => out.write_all(matrix::csv(&m).as_bytes()),
+            // The largest format is streamed, never held whole.
+            MatrixFormat::Json => return matrix::write_json(&m, out),
+            MatrixFormat::Html => out.write_all(matrix::html(&m).as_bytes()),
         }
-        MatrixFormat::Html => matrix::html(&m),
+        .map_err(|e| e.to_string())
     };
     match output {
-        None => write_stdout(&text),
+        // A closed pipe (`| head`) is not an error.
+        None => {
+            let mut out = BufWriter::new(std::io::stdout().lock());
+            let _ = render(&mut out);
+            let _ = out.flush();
+        }
         Some(path) => {
             let tmp = path.with_extension("ward-tmp");
-            std::fs::write(&tmp, &text)
-                .and_then(|()| std::fs::rename(&tmp, path))
-                .map_err(|e| {
-                    let _ = std::fs::remove_file(&tmp);
-                    UsageError(format!("cannot write `{}`: {e}", path.display()))
-                })?;
+            let written = File::create(&tmp)
+                .map_err(|e| e.to_string())
+                .and_then(|file| {
+                    let mut out = BufWriter::new(file);
+                    render(&mut out)?;
+                    out.flush().map_err(|e| e.to_string())
+                })
+                .and_then(|()| std::fs::rename(&tmp, path).map_err(|e| e.to_string()));
+            if let Err(e) = written {
+                let _ = std::fs::remove_file(&tmp);
+                return Err(UsageError(format!(
+                    "cannot write `{}`: {e}",
+                    path.display()
+                )));
+            }
         }
     }
     Ok(0)

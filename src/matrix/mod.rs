@@ -32,7 +32,7 @@ pub use build::build;
 pub use csv::{COLUMNS, csv};
 pub use digest::{sha256, sources_digest};
 pub use html::{criterion_anchor, html};
-pub use json::json;
+pub use json::{json, write_json};
 pub use markdown::markdown;
 
 use serde::Serialize;
