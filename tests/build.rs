@@ -298,3 +298,22 @@ fn output_does_not_depend_on_the_order_of_paths() {
     assert!(!a.stdout.is_empty());
     assert_eq!(a.stdout, b.stdout);
 }
+
+/// The YAML README.md shows is exactly what `ward build` prints for the
+/// payments example, so the documentation cannot drift from the output.
+#[test]
+fn the_readme_shows_the_yaml_ward_prints() {
+    let readme = std::fs::read_to_string("README.md").unwrap();
+    let sample = readme
+        .split("```yaml\n")
+        .nth(1)
+        .and_then(|rest| rest.split("```").next())
+        .expect("README.md shows a YAML sample");
+    let output = ward(&["build", "examples/payments.ward"]);
+    assert!(output.status.success());
+    let stream = String::from_utf8(output.stdout).unwrap();
+    assert!(
+        stream.contains(sample),
+        "README.md's sample is not in the build:\n{sample}"
+    );
+}
