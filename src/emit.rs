@@ -6,7 +6,7 @@
 
 use crate::model::{Citation, Expression, Model, Ports, Selector};
 use crate::plan::{self, Direction, Namespaces, Peer, Plan, Policy, Rule};
-use crate::source::{Sources, Span, floor_char_boundary};
+use crate::source::Sources;
 use k8s_openapi::api::networking::v1 as net;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::{
     LabelSelector, LabelSelectorRequirement, ObjectMeta,
@@ -49,7 +49,6 @@ pub fn emit_each<T>(
     sources: &Sources,
     mut f: impl FnMut(Emitted) -> T,
 ) -> Vec<T> {
-    let locator = Locator::new(sources);
     // What every rule of a flow carries, made once per flow.
     let traces: Vec<Trace> = model
         .flows
@@ -59,7 +58,7 @@ pub fn emit_each<T>(
                 "flow {} | controls {} | {}",
                 flow.text,
                 cited(&flow.citations),
-                locator.location(flow.span)
+                sources.location(flow.span)
             ),
             criteria: flow.criteria(),
         })
@@ -70,7 +69,7 @@ pub fn emit_each<T>(
             f(Emitted {
                 namespace: policy.namespace.clone(),
                 name: policy.name.clone(),
-                object: network_policy(model, policy, &locator, &traces),
+                object: network_policy(model, policy, sources, &traces),
             })
         })
         .collect()
@@ -83,48 +82,6 @@ struct Trace {
     criteria: std::collections::BTreeSet<&'static str>,
 }
 
-/// `file:line` of spans, exactly as [`Sources::location`] writes it, with
-/// each file's line breaks found once: a lookup is a binary search instead
-/// of a scan of the text before the span, so that citing every flow of a
-/// large program stays linear.
-pub struct Locator<'a> {
-    sources: &'a Sources,
-    /// Per file, the byte offsets of its `\n`s.
-    newlines: Vec<Vec<usize>>,
-}
-
-impl<'a> Locator<'a> {
-    /// Indexes the line breaks of every file of `sources`.
-    pub fn new(sources: &'a Sources) -> Self {
-        let newlines = sources
-            .iter()
-            .map(|(_, file)| {
-                file.text
-                    .bytes()
-                    .enumerate()
-                    .filter(|(_, b)| *b == b'\n')
-                    .map(|(i, _)| i)
-                    .collect()
-            })
-            .collect();
-        Self { sources, newlines }
-    }
-
-    /// `file:line` for the start of `span`.
-    pub fn location(&self, span: Span) -> String {
-        let file = self.sources.get(span.file);
-        let name = file.map_or("?", |f| f.name.as_str());
-        let line = match (file, self.newlines.get(span.file.0)) {
-            (Some(file), Some(newlines)) => {
-                let offset = floor_char_boundary(&file.text, span.start.min(file.text.len()));
-                newlines.partition_point(|newline| *newline < offset) + 1
-            }
-            _ => 1,
-        };
-        format!("{name}:{line}")
-    }
-}
-
 /// The annotation key citing rule `index` of `direction`: `ward.dev/ingress-0`.
 pub fn rule_annotation(direction: Direction, index: usize) -> String {
     format!("{ANNOTATION_PREFIX}{}-{index}", direction.as_str())
@@ -133,7 +90,7 @@ pub fn rule_annotation(direction: Direction, index: usize) -> String {
 fn network_policy(
     model: &Model,
     policy: &Policy,
-    locator: &Locator<'_>,
+    sources: &Sources,
     traces: &[Trace],
 ) -> net::NetworkPolicy {
     let mut annotations = BTreeMap::new();
@@ -150,7 +107,7 @@ fn network_policy(
                 format!(
                     "controls {} | {}",
                     cited(&model.baseline),
-                    locator.location(first.span)
+                    sources.location(first.span)
                 ),
             );
         }

@@ -49,6 +49,10 @@ pub struct SourceFile {
 #[derive(Debug, Clone, Default)]
 pub struct Sources {
     files: Vec<SourceFile>,
+    /// Per file, the byte offsets of its `\n`s, so that finding the line of
+    /// an offset is a binary search, not a scan of the text before it (a
+    /// large program cites thousands of lines).
+    newlines: Vec<Vec<usize>>,
 }
 
 impl Sources {
@@ -59,9 +63,17 @@ impl Sources {
 
     /// Adds a file and returns its id.
     pub fn add(&mut self, name: impl Into<String>, text: impl Into<String>) -> FileId {
+        let text = text.into();
+        self.newlines.push(
+            text.bytes()
+                .enumerate()
+                .filter(|(_, byte)| *byte == b'\n')
+                .map(|(offset, _)| offset)
+                .collect(),
+        );
         self.files.push(SourceFile {
             name: name.into(),
-            text: text.into(),
+            text,
         });
         FileId(self.files.len() - 1)
     }
@@ -95,15 +107,20 @@ impl Sources {
 
     /// The 1-based line and column (in characters) of byte `offset` of `file`.
     pub fn line_col(&self, file: FileId, offset: usize) -> (usize, usize) {
-        let Some(text) = self.get(file).map(|f| f.text.as_str()) else {
+        let (Some(text), Some(newlines)) = (
+            self.get(file).map(|f| f.text.as_str()),
+            self.newlines.get(file.0),
+        ) else {
             return (1, 1);
         };
         let offset = floor_char_boundary(text, offset.min(text.len()));
-        let before = text.get(..offset).unwrap_or("");
-        let line = before.matches('\n').count() + 1;
-        let line_start = before.rfind('\n').map_or(0, |i| i + 1);
-        let column = before.get(line_start..).unwrap_or("").chars().count() + 1;
-        (line, column)
+        let line = newlines.partition_point(|newline| *newline < offset);
+        let line_start = match line.checked_sub(1) {
+            Some(previous) => newlines.get(previous).map_or(0, |newline| newline + 1),
+            None => 0,
+        };
+        let column = text.get(line_start..offset).unwrap_or("").chars().count() + 1;
+        (line + 1, column)
     }
 
     /// `file:line` for the start of a span, as traces and annotations cite it.
@@ -139,5 +156,36 @@ impl Sources {
                 (self.add(name, text), Some(offset))
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// Line and column by counting the text before the offset.
+    fn counted(text: &str, offset: usize) -> (usize, usize) {
+        let offset = floor_char_boundary(text, offset.min(text.len()));
+        let before = text.get(..offset).unwrap_or("");
+        let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+        let column = before.get(line_start..).unwrap_or("").chars().count() + 1;
+        (before.matches('\n').count() + 1, column)
+    }
+
+    proptest! {
+        #[test]
+        fn line_col_is_the_count_of_the_text_before(text in "(\\PC|\n){0,200}", offset in 0usize..260) {
+            let mut sources = Sources::new();
+            let file = sources.add("f.ward", text.clone());
+            prop_assert_eq!(sources.line_col(file, offset), counted(&text, offset));
+            let line = counted(&text, offset).0;
+            prop_assert_eq!(sources.location(Span::new(file, offset, offset)), format!("f.ward:{line}"));
+        }
+    }
+
+    #[test]
+    fn an_unknown_file_is_line_one() {
+        assert_eq!(Sources::new().line_col(FileId(3), 10), (1, 1));
     }
 }

@@ -9,30 +9,37 @@
 
 use super::{Change, FlowFacts, Program, Status, describe};
 use crate::model::Flow;
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet, VecDeque};
 
 /// Matched flows: `(old index, new index)`, in output order (new source
 /// order, then old flows with no partner in old source order).
 pub type Matching = Vec<(Option<usize>, Option<usize>)>;
 
-/// Matches the flows of two programs.
+/// What two flows must share to be matched in one pass.
+type MatchKey = (String, String);
+
+/// Matches the flows of two programs: each pass looks flows up by their
+/// key (text, then source and destination), so that matching thousands of
+/// flows stays linear; within a key, old flows are taken in source order.
 pub fn matching(old: &[Flow], new: &[Flow]) -> Matching {
     let mut used: BTreeSet<usize> = BTreeSet::new();
     let mut partner: Vec<Option<usize>> = vec![None; new.len()];
-    let passes: [fn(&Flow, &Flow) -> bool; 2] = [
-        |a, b| a.text == b.text,
-        |a, b| a.src.to_string() == b.src.to_string() && a.dst.to_string() == b.dst.to_string(),
+    let passes: [fn(&Flow) -> MatchKey; 2] = [
+        |flow| (flow.text.clone(), String::new()),
+        |flow| (flow.src.to_string(), flow.dst.to_string()),
     ];
-    for same in passes {
+    for key in passes {
+        let mut unmatched: BTreeMap<MatchKey, VecDeque<usize>> = BTreeMap::new();
+        for (i, flow) in old.iter().enumerate() {
+            if !used.contains(&i) {
+                unmatched.entry(key(flow)).or_default().push_back(i);
+            }
+        }
         for (slot, flow) in partner.iter_mut().zip(new) {
             if slot.is_some() {
                 continue;
             }
-            let found = old
-                .iter()
-                .enumerate()
-                .find(|(i, o)| !used.contains(i) && same(o, flow));
-            if let Some((i, _)) = found {
+            if let Some(i) = unmatched.get_mut(&key(flow)).and_then(VecDeque::pop_front) {
                 used.insert(i);
                 *slot = Some(i);
             }

@@ -27,12 +27,17 @@ fn keyed<'m, M: 'm, T>(
     let (old_items, new_items) = (items(old.model), items(new.model));
     let old_facts = |m: &M| facts(m, old.sources);
     let new_facts = |m: &M| facts(m, new.sources);
-    let find = |items: &[(String, &'m M)], name: &str| -> Option<&'m M> {
-        items.iter().find(|(n, _)| n == name).map(|(_, item)| *item)
+    // Looked up by name, so that matching thousands of services stays linear.
+    let by_name = |items: &'_ [(String, &'m M)]| -> BTreeMap<String, &'m M> {
+        items
+            .iter()
+            .map(|(name, item)| (name.clone(), *item))
+            .collect()
     };
+    let (old_by_name, new_by_name) = (by_name(&old_items), by_name(&new_items));
     let mut changes = Vec::new();
     for (name, item) in &new_items {
-        match find(&old_items, name) {
+        match old_by_name.get(name).copied() {
             None => changes.push(Change {
                 status: Status::Added,
                 name: name.clone(),
@@ -55,7 +60,7 @@ fn keyed<'m, M: 'm, T>(
         }
     }
     for (name, item) in &old_items {
-        if find(&new_items, name).is_none() {
+        if !new_by_name.contains_key(name) {
             changes.push(Change {
                 status: Status::Removed,
                 name: name.clone(),

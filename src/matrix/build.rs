@@ -14,7 +14,7 @@ use super::{
 };
 use crate::catalog::{self, CRITERIA, Criterion};
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::emit::{Locator, rule_annotation};
+use crate::emit::rule_annotation;
 use crate::model::{Citation, CitationTarget, Flow, Model, Ports};
 use crate::plan::{Direction, Plan, Policy, RuleRef, Target};
 use crate::source::{FileId, Sources, Span};
@@ -42,7 +42,6 @@ pub fn build(
     provenance: &Provenance,
 ) -> Matrix {
     let header = header(model, sources, provenance);
-    let locator = Locator::new(sources);
     let mut rules_by_flow = plan.rules_by_flow(model.flows.len());
     let warnings = Warnings::new(diagnostics);
     let cited = Cited::new(model);
@@ -54,7 +53,7 @@ pub fn build(
                 .get_mut(flow.index)
                 .map(std::mem::take)
                 .unwrap_or_else(|| plan.rules_of_flow(flow.index));
-            flow_entry(flow, rules, &locator, &warnings, cited.ordered(flow.index))
+            flow_entry(flow, rules, sources, &warnings, cited.ordered(flow.index))
         })
         .collect();
     let default_denies: Vec<ObjectRef> = plan
@@ -68,9 +67,7 @@ pub fn build(
         .collect();
     let criteria: Vec<CriterionEntry> = CRITERIA
         .iter()
-        .filter_map(|criterion| {
-            criterion_entry(criterion, model, &locator, &default_denies, &cited)
-        })
+        .filter_map(|criterion| criterion_entry(criterion, model, sources, &default_denies, &cited))
         .collect();
     let digests = (documents.len() == plan.policies.len()).then_some(documents);
     let objects: Vec<ObjectEntry> = plan
@@ -272,7 +269,7 @@ impl Cited {
 fn flow_entry(
     flow: &Flow,
     rules: Vec<RuleRef>,
-    locator: &Locator<'_>,
+    sources: &Sources,
     warnings: &Warnings<'_>,
     criteria: Vec<String>,
 ) -> FlowEntry {
@@ -297,7 +294,7 @@ fn flow_entry(
             code: d.code.as_str().to_string(),
             title: d.code.title().to_string(),
             message: d.message.clone(),
-            location: locator.location(d.primary.span),
+            location: sources.location(d.primary.span),
         })
         .collect();
     let rules = rules
@@ -319,7 +316,7 @@ fn flow_entry(
         every_port,
         ports,
         justification: flow.because.clone(),
-        location: locator.location(flow.span),
+        location: sources.location(flow.span),
         citations: flow.citations.iter().map(|c| c.id.clone()).collect(),
         criteria,
         warnings,
@@ -335,14 +332,14 @@ fn inside(inner: Span, outer: Span) -> bool {
 fn criterion_entry(
     criterion: &Criterion,
     model: &Model,
-    locator: &Locator<'_>,
+    sources: &Sources,
     default_denies: &[ObjectRef],
     cited: &Cited,
 ) -> Option<CriterionEntry> {
     let baseline = via(&model.baseline, criterion.id).map(|via| BaselineEntry {
         via,
         location: first_citing(&model.baseline, criterion.id)
-            .map_or_else(String::new, |span| locator.location(span)),
+            .map_or_else(String::new, |span| sources.location(span)),
         objects: default_denies.to_vec(),
     });
     // Only the flows whose criteria include this one can cite it.
@@ -367,7 +364,7 @@ fn criterion_entry(
         .map(|control| ControlEntry {
             id: control.id.clone(),
             statement: control.title.clone(),
-            location: locator.location(control.span),
+            location: sources.location(control.span),
         })
         .collect();
     Some(CriterionEntry {

@@ -82,6 +82,25 @@ impl Reachability {
         Some(self.matrices.get(probe)?.get(*from)?.contains(*to))
     }
 
+    /// One row of cells: whether `src` (an index into
+    /// [`Reachability::endpoints`]) may reach each endpoint, in endpoint
+    /// order, on the probe at index `probe`; `None` where
+    /// [`Reachability::allowed`] would say `None`. For callers that walk
+    /// every cell: the source's row is looked up once, not per cell.
+    pub fn row(&self, probe: usize, src: usize) -> impl Iterator<Item = Option<bool>> + '_ {
+        let row = self
+            .groups
+            .get(src)
+            .and_then(|group| self.matrices.get(probe)?.get(*group));
+        let from_address = src >= self.pods;
+        self.groups.iter().enumerate().map(move |(dst, group)| {
+            if from_address && dst >= self.pods {
+                return None;
+            }
+            row.map(|allowed| allowed.contains(*group))
+        })
+    }
+
     /// Every cell: probes in the given order, then sources, then
     /// destinations, in endpoint order.
     pub fn connections(&self) -> impl Iterator<Item = Connection<'_>> {
@@ -89,9 +108,9 @@ impl Reachability {
             self.endpoints.iter().enumerate().flat_map(move |(s, src)| {
                 self.endpoints
                     .iter()
-                    .enumerate()
-                    .filter_map(move |(d, dst)| {
-                        self.cell(p, s, d).map(|allowed| Connection {
+                    .zip(self.row(p, s))
+                    .filter_map(move |(dst, allowed)| {
+                        allowed.map(|allowed| Connection {
                             src,
                             dst,
                             probe: *probe,
