@@ -219,71 +219,55 @@ pub fn compare(
     let people: Vec<&Member> = members.iter().map(|(_, m)| m).collect();
     let flows = lookup::Rules::new(&declarations, &lookup::flows(model), &people);
     let denies = lookup::Rules::new(&declarations, &lookup::denies(model), &people);
-    // The member of each endpoint of the matrix, by position: a cell's
-    // endpoints are references into `endpoints`, so their position is found
-    // from their address (and checked), with the map as the fallback.
+    // The member of each endpoint of the matrix, by position.
     let endpoints = reachability.endpoints();
     let by_position: Vec<Option<usize>> =
         endpoints.iter().map(|e| identity.get(e).copied()).collect();
-    let size = std::mem::size_of::<Endpoint>().max(1);
-    let member_of = |end: &Endpoint| -> Option<usize> {
-        let offset =
-            (std::ptr::from_ref(end) as usize).wrapping_sub(endpoints.as_ptr() as usize) / size;
-        match endpoints.get(offset) {
-            Some(at) if std::ptr::eq(at, end) => by_position.get(offset).copied().flatten(),
-            _ => identity.get(end).copied(),
-        }
-    };
     // (kind, index, src, dst) -> probes, in the order first found.
     let mut grouped: IndexMap<(u8, usize, Endpoint, Endpoint), Vec<Probe>> = IndexMap::new();
     let mut comparison = Comparison::default();
     // What the flows and `deny`s from the current source reach on the
-    // current probe (cells come probe by probe, source by source).
+    // current probe: worked out once per row of cells.
     let mut declared = lookup::Bits::new(people.len());
     let mut denied = lookup::Bits::new(people.len());
-    let mut row: Option<(Probe, usize)> = None;
-    // The source changes once per row of cells: look it up then only.
-    let mut source: Option<(&Endpoint, Option<usize>)> = None;
-    for connection in reachability.connections() {
-        let s = match source {
-            Some((end, s)) if std::ptr::eq(end, connection.src) => s,
-            _ => {
-                let s = member_of(connection.src);
-                source = Some((connection.src, s));
-                s
-            }
-        };
-        let (Some(s), Some(d)) = (s, member_of(connection.dst)) else {
-            continue;
-        };
-        let (Some(src), Some(dst)) = (people.get(s), people.get(d)) else {
-            continue;
-        };
-        if !responsible(src, dst) {
-            continue;
-        }
-        comparison.checked += 1;
-        let probe = connection.probe;
-        if row != Some((probe, s)) {
+    for (p, &probe) in reachability.probes().iter().enumerate() {
+        for ((i, src_end), s) in endpoints.iter().enumerate().zip(&by_position) {
+            let Some((s, src)) = s.and_then(|s| Some((s, *people.get(s)?))) else {
+                continue;
+            };
             flows.reached(s, probe, &mut declared);
             denies.reached(s, probe, &mut denied);
-            row = Some((probe, s));
-        }
-        let key =
-            |kind: u8, index: usize| (kind, index, connection.src.clone(), connection.dst.clone());
-        if connection.allowed {
-            comparison.allowed += 1;
-            if !declared.contains(d) {
-                grouped.entry(key(0, 0)).or_default().push(probe);
-            }
-            if denied.contains(d) {
-                if let Some(index) = denies.first(s, d, probe) {
-                    grouped.entry(key(2, index)).or_default().push(probe);
+            let cells = endpoints
+                .iter()
+                .zip(&by_position)
+                .zip(reachability.row(p, i));
+            for ((dst_end, d), allowed) in cells {
+                let (Some(allowed), Some(d)) = (allowed, *d) else {
+                    continue;
+                };
+                let Some(dst) = people.get(d) else {
+                    continue;
+                };
+                if !responsible(src, dst) {
+                    continue;
                 }
-            }
-        } else if declared.contains(d) {
-            if let Some(flow) = flows.first(s, d, probe).and_then(|f| model.flows.get(f)) {
-                grouped.entry(key(1, flow.index)).or_default().push(probe);
+                comparison.checked += 1;
+                let key = |kind: u8, index: usize| (kind, index, src_end.clone(), dst_end.clone());
+                if allowed {
+                    comparison.allowed += 1;
+                    if !declared.contains(d) {
+                        grouped.entry(key(0, 0)).or_default().push(probe);
+                    }
+                    if denied.contains(d) {
+                        if let Some(index) = denies.first(s, d, probe) {
+                            grouped.entry(key(2, index)).or_default().push(probe);
+                        }
+                    }
+                } else if declared.contains(d) {
+                    if let Some(flow) = flows.first(s, d, probe).and_then(|f| model.flows.get(f)) {
+                        grouped.entry(key(1, flow.index)).or_default().push(probe);
+                    }
+                }
             }
         }
     }
