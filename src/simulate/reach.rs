@@ -18,15 +18,16 @@ use super::world::{Rule, World};
 use indexmap::{IndexMap, IndexSet};
 use std::collections::BTreeMap;
 use std::net::IpAddr;
+use std::rc::Rc;
 
 /// Who can reach whom, for every ordered pair of endpoints (pods first, in
 /// world order, then external addresses; never from one external address to
 /// another) and every probe.
 #[derive(Clone, Debug)]
 pub struct Reachability {
-    endpoints: Vec<Endpoint>,
-    index: IndexMap<Endpoint, usize>,
-    groups: Vec<usize>,
+    endpoints: Rc<[Endpoint]>,
+    index: Rc<IndexMap<Endpoint, usize>>,
+    groups: Rc<[usize]>,
     pods: usize,
     probes: Vec<Probe>,
     /// Per probe, per source group: the destination groups allowed.
@@ -281,7 +282,34 @@ impl World {
     /// Without probes, [`World::declared_probes`] are used.
     #[must_use]
     pub fn reachability(&self, probes: &[Probe], externals: &[IpAddr]) -> Reachability {
-        let probes: Vec<Probe> = if probes.is_empty() {
+        let frame = self.frame(externals);
+        let probes = self.probe_list(probes);
+        let matrices = probes
+            .iter()
+            .map(|probe| frame.matrix(self, *probe))
+            .collect();
+        frame.reachability(probes, matrices)
+    }
+
+    /// [`World::reachability`] one probe at a time, each result holding the
+    /// cells of one probe: for a caller that goes probe by probe and need
+    /// not hold every probe's matrices (they are most of the memory of a
+    /// large world). What does not depend on the probe is worked out once.
+    pub fn reachability_by_probe(
+        &self,
+        probes: &[Probe],
+        externals: &[IpAddr],
+    ) -> impl Iterator<Item = Reachability> + '_ {
+        let frame = self.frame(externals);
+        self.probe_list(probes).into_iter().map(move |probe| {
+            let matrix = frame.matrix(self, probe);
+            frame.reachability(vec![probe], vec![matrix])
+        })
+    }
+
+    /// `probes` without repeats, or the declared probes when there are none.
+    fn probe_list(&self, probes: &[Probe]) -> Vec<Probe> {
+        if probes.is_empty() {
             self.declared_probes()
         } else {
             probes
@@ -290,7 +318,11 @@ impl World {
                 .collect::<IndexSet<_>>()
                 .into_iter()
                 .collect()
-        };
+        }
+    }
+
+    /// What a reachability computation needs besides the probes.
+    fn frame(&self, externals: &[IpAddr]) -> Frame {
         let externals: Vec<IpAddr> = externals
             .iter()
             .copied()
@@ -301,11 +333,6 @@ impl World {
         let groups = classes + externals.len();
         let ingress_peers = self.peer_groups(Direction::Ingress, &externals, groups);
         let egress_peers = self.peer_groups(Direction::Egress, &externals, groups);
-        let matrices = probes
-            .iter()
-            .map(|probe| self.matrix(*probe, &ingress_peers, &egress_peers, groups))
-            .collect();
-
         let mut endpoints: Vec<Endpoint> = self.pods.iter().cloned().map(Endpoint::Pod).collect();
         let mut group_of = self.pod_class.clone();
         for (offset, ip) in externals.iter().enumerate() {
@@ -318,11 +345,42 @@ impl World {
             .enumerate()
             .map(|(i, endpoint)| (endpoint, i))
             .collect();
-        Reachability {
-            endpoints,
-            index,
-            groups: group_of,
+        Frame {
+            groups,
+            ingress_peers,
+            egress_peers,
+            endpoints: Rc::from(endpoints),
+            index: Rc::new(index),
+            group_of: Rc::from(group_of),
             pods: self.pods.len(),
+        }
+    }
+}
+
+/// The probe-independent part of a reachability computation: the groups'
+/// peers and the endpoints, shared by every result made from it.
+struct Frame {
+    groups: usize,
+    ingress_peers: PeerGroups,
+    egress_peers: PeerGroups,
+    endpoints: Rc<[Endpoint]>,
+    index: Rc<IndexMap<Endpoint, usize>>,
+    group_of: Rc<[usize]>,
+    pods: usize,
+}
+
+impl Frame {
+    /// Per source group, the destination groups allowed on `probe`.
+    fn matrix(&self, world: &World, probe: Probe) -> Vec<BitSet> {
+        world.matrix(probe, &self.ingress_peers, &self.egress_peers, self.groups)
+    }
+
+    fn reachability(&self, probes: Vec<Probe>, matrices: Vec<Vec<BitSet>>) -> Reachability {
+        Reachability {
+            endpoints: Rc::clone(&self.endpoints),
+            index: Rc::clone(&self.index),
+            groups: Rc::clone(&self.group_of),
+            pods: self.pods,
             probes,
             matrices,
         }

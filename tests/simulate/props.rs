@@ -427,6 +427,28 @@ proptest! {
         prop_assert!(problems.is_empty(), "{}", problems.join("\n"));
     }
 
+    /// Simulating one probe at a time gives the same cells, in the same
+    /// order, as simulating every probe at once.
+    #[test]
+    fn probe_by_probe_is_every_probe_at_once(objects in objects()) {
+        let world = objects.world()?;
+        let all = world.reachability(&probes(), &externals());
+        let one_at_a_time: Vec<(String, String, String, bool)> = world
+            .reachability_by_probe(&probes(), &externals())
+            .flat_map(|reach| {
+                reach
+                    .connections()
+                    .map(|c| (c.src.to_string(), c.dst.to_string(), c.probe.to_string(), c.allowed))
+                    .collect::<Vec<_>>()
+            })
+            .collect();
+        let at_once: Vec<(String, String, String, bool)> = all
+            .connections()
+            .map(|c| (c.src.to_string(), c.dst.to_string(), c.probe.to_string(), c.allowed))
+            .collect();
+        prop_assert_eq!(one_at_a_time, at_once);
+    }
+
     /// Without policies, nothing is isolated.
     #[test]
     fn no_policies_allow_everything(objects in objects()) {
