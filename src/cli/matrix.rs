@@ -36,15 +36,17 @@ pub fn run(
     let (plan, documents) = super::build::documents(&model, &sources)?;
     let provenance = git::provenance(paths, timestamp);
     let m = matrix::build(&model, &plan, &documents, &sources, &warnings, &provenance);
+    let write_text = |out: &mut dyn Write, text: String| {
+        out.write_all(text.as_bytes()).map_err(|e| e.to_string())
+    };
     let render = |out: &mut dyn Write| -> Result<(), String> {
         match format {
-            MatrixFormat::Md => out.write_all(matrix::markdown(&m).as_bytes()),
-            MatrixFormat::Csv => out.write_all(matrix::csv(&m).as_bytes()),
+            MatrixFormat::Md => write_text(out, matrix::markdown(&m)),
+            MatrixFormat::Csv => write_text(out, matrix::csv(&m)),
             // The largest format is streamed, never held whole.
-            MatrixFormat::Json => return matrix::write_json(&m, out),
-            MatrixFormat::Html => out.write_all(matrix::html(&m).as_bytes()),
+            MatrixFormat::Json => matrix::write_json(&m, out),
+            MatrixFormat::Html => write_text(out, matrix::html(&m)),
         }
-        .map_err(|e| e.to_string())
     };
     match output {
         // A closed pipe (`| head`) is not an error.
