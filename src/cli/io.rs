@@ -1,5 +1,12 @@
 //! The CLI's file access: reading programs. The only place (with the rest of
 //! `cli`) allowed to touch the file system.
+//!
+//! A program's files are reported under stable names (decision 0013): their
+//! path relative to the Git work tree that holds them, else relative to the
+//! program's root (the directory named, or the directory of the file named).
+//! So the same program gives the same names, and so the same bytes in every
+//! output, whatever the working directory and however its path is spelled,
+//! and no absolute path of the author's machine enters the output.
 #![expect(clippy::disallowed_methods, reason = "the CLI is where IO happens")]
 
 use crate::diagnostic::Diagnostic;
@@ -11,15 +18,36 @@ use std::path::{Path, PathBuf};
 #[derive(Debug)]
 pub struct UsageError(pub String);
 
+/// A program as read from disk: its sources (under stable names), the path
+/// each file was read from (indexed like the sources, for writing back), and
+/// a diagnostic for every file that is not UTF-8.
+pub struct ReadProgram {
+    /// The files' texts under their stable names, sorted by name.
+    pub sources: Sources,
+    /// The path each source was read from, in the same order.
+    pub paths: Vec<PathBuf>,
+    /// E0002 for every file that is not valid UTF-8.
+    pub encoding: Vec<Diagnostic>,
+}
+
+/// One `.ward` file of a program: where it is read from and where it is.
+struct ProgramFile {
+    /// The path to open, as given or as found in a named directory.
+    path: PathBuf,
+    /// The absolute path with `.`, `..` and symbolic links resolved.
+    canonical: PathBuf,
+}
+
 /// Every `.ward` file the paths name: files as given, directories expanded
-/// to their `.ward` files (recursively, sorted). The result is sorted and
-/// without repeats so the program does not depend on argument order.
-pub fn program_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>, UsageError> {
+/// to their `.ward` files (recursively), each file once however it is
+/// spelled, with the directory each argument roots (a directory itself, a
+/// file's parent).
+fn program_files(paths: &[PathBuf]) -> Result<(Vec<ProgramFile>, Vec<PathBuf>), UsageError> {
     let mut files = Vec::new();
+    let mut roots = Vec::new();
     for path in paths {
-        let metadata = std::fs::metadata(path)
-            .map_err(|e| UsageError(format!("cannot read `{}`: {e}", path.display())))?;
-        if metadata.is_dir() {
+        let canonical = canonical(path)?;
+        if canonical.is_dir() {
             let before = files.len();
             collect_dir(path, &mut files)?;
             if files.len() == before {
@@ -28,16 +56,31 @@ pub fn program_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>, UsageError> {
                     path.display()
                 )));
             }
+            roots.push(canonical);
         } else {
-            files.push(path.clone());
+            roots.push(
+                canonical
+                    .parent()
+                    .map(Path::to_path_buf)
+                    .unwrap_or_default(),
+            );
+            files.push(ProgramFile {
+                path: path.clone(),
+                canonical,
+            });
         }
     }
-    files.sort();
-    files.dedup();
-    Ok(files)
+    files.sort_by(|a, b| a.canonical.cmp(&b.canonical));
+    files.dedup_by(|a, b| a.canonical == b.canonical);
+    Ok((files, roots))
 }
 
-fn collect_dir(dir: &Path, files: &mut Vec<PathBuf>) -> Result<(), UsageError> {
+fn canonical(path: &Path) -> Result<PathBuf, UsageError> {
+    std::fs::canonicalize(path)
+        .map_err(|e| UsageError(format!("cannot read `{}`: {e}", path.display())))
+}
+
+fn collect_dir(dir: &Path, files: &mut Vec<ProgramFile>) -> Result<(), UsageError> {
     let entries = std::fs::read_dir(dir)
         .map_err(|e| UsageError(format!("cannot read directory `{}`: {e}", dir.display())))?;
     let mut paths: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
@@ -46,23 +89,104 @@ fn collect_dir(dir: &Path, files: &mut Vec<PathBuf>) -> Result<(), UsageError> {
         if path.is_dir() {
             collect_dir(&path, files)?;
         } else if path.extension().is_some_and(|e| e == "ward") {
-            files.push(path);
+            let canonical = canonical(&path)?;
+            files.push(ProgramFile { path, canonical });
         }
     }
     Ok(())
 }
 
-/// Reads a program: its sources and any file that is not UTF-8.
-pub fn read_program(paths: &[PathBuf]) -> Result<(Sources, Vec<Diagnostic>), UsageError> {
-    let mut sources = Sources::new();
-    let mut problems = Vec::new();
-    for path in program_files(paths)? {
-        let bytes = std::fs::read(&path)
-            .map_err(|e| UsageError(format!("cannot read `{}`: {e}", path.display())))?;
-        let name = path.to_string_lossy().replace('\\', "/");
-        problems.extend(crate::add_file(&mut sources, name, bytes));
+/// The directory names are relative to: the Git work tree holding every file
+/// when there is one, else the deepest directory holding every root.
+fn stable_root(files: &[ProgramFile], roots: &[PathBuf]) -> PathBuf {
+    let common = roots
+        .iter()
+        .cloned()
+        .reduce(|a, b| common_ancestor(&a, &b))
+        .unwrap_or_default();
+    match work_tree(&common) {
+        Some(tree) if files.iter().all(|f| f.canonical.starts_with(&tree)) => tree,
+        _ => common,
     }
-    Ok((sources, problems))
+}
+
+/// The deepest directory that holds both `a` and `b`.
+fn common_ancestor(a: &Path, b: &Path) -> PathBuf {
+    a.components()
+        .zip(b.components())
+        .take_while(|(x, y)| x == y)
+        .map(|(x, _)| x)
+        .collect()
+}
+
+/// The top of the Git work tree `dir` is in: the nearest directory, from
+/// `dir` up, with a `.git` entry (a directory, or a file for a worktree or a
+/// submodule). Only looked at, never read or followed.
+fn work_tree(dir: &Path) -> Option<PathBuf> {
+    dir.ancestors()
+        .find(|d| std::fs::symlink_metadata(d.join(".git")).is_ok())
+        .map(Path::to_path_buf)
+}
+
+/// A file's stable name: its path below `root` with `/` separators, and any
+/// character a terminal or a reader could misread (controls, bidi overrides)
+/// written as `\u{…}`.
+fn stable_name(canonical: &Path, root: &Path) -> String {
+    let relative = canonical.strip_prefix(root).unwrap_or(canonical);
+    let name = relative
+        .components()
+        .map(|c| c.as_os_str().to_string_lossy())
+        .collect::<Vec<_>>()
+        .join("/");
+    escape_unprintable(&name)
+}
+
+/// `text` with every control character and bidirectional formatting
+/// character written as `\u{…}`, so that a hostile file name can neither
+/// drive a terminal nor reorder what a reviewer reads.
+fn escape_unprintable(text: &str) -> String {
+    text.chars()
+        .map(|c| {
+            let bidi = matches!(c, '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}');
+            if c.is_control() || bidi {
+                format!("\\u{{{:x}}}", u32::from(c))
+            } else {
+                c.to_string()
+            }
+        })
+        .collect()
+}
+
+/// Reads a program: its sources under stable names and any file that is not
+/// UTF-8.
+pub fn read_program(paths: &[PathBuf]) -> Result<(Sources, Vec<Diagnostic>), UsageError> {
+    let program = read_program_files(paths)?;
+    Ok((program.sources, program.encoding))
+}
+
+/// Reads a program and keeps the path each file was read from.
+pub fn read_program_files(paths: &[PathBuf]) -> Result<ReadProgram, UsageError> {
+    let (files, roots) = program_files(paths)?;
+    let root = stable_root(&files, &roots);
+    let mut named: Vec<(String, ProgramFile)> = files
+        .into_iter()
+        .map(|file| (stable_name(&file.canonical, &root), file))
+        .collect();
+    named.sort_by(|a, b| a.0.cmp(&b.0));
+    let mut program = ReadProgram {
+        sources: Sources::new(),
+        paths: Vec::with_capacity(named.len()),
+        encoding: Vec::new(),
+    };
+    for (name, file) in named {
+        let bytes = std::fs::read(&file.path)
+            .map_err(|e| UsageError(format!("cannot read `{}`: {e}", file.path.display())))?;
+        program
+            .encoding
+            .extend(crate::add_file(&mut program.sources, name, bytes));
+        program.paths.push(file.path);
+    }
+    Ok(program)
 }
 
 /// Reads YAML files for the simulator.
