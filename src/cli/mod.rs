@@ -7,6 +7,7 @@
 mod build;
 mod diff;
 mod fmt;
+mod generated;
 mod git;
 mod history;
 mod io;
@@ -194,6 +195,19 @@ enum Command {
         #[arg(long, value_enum, default_value_t = history::HistoryFormat::Md)]
         format: history::HistoryFormat,
     },
+    /// Print the completion script for a shell (`ward completions bash >
+    /// /etc/bash_completion.d/ward`).
+    Completions {
+        /// The shell.
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page: `ward(1)`, or `ward-COMMAND(1)` for a command
+    /// (`ward man build | man -l -`).
+    Man {
+        /// A command, for its own page.
+        command: Option<String>,
+    },
     /// Format programs in Ward's one canonical layout.
     Fmt {
         /// `.ward` files or directories holding them.
@@ -266,6 +280,8 @@ pub fn main() -> ExitCode {
             format,
         } => history::run(&path, since, until, first_parent, format),
         Command::Fmt { paths, check } => fmt::run(&paths, check, color),
+        Command::Completions { shell } => generated::completions(shell),
+        Command::Man { command } => generated::man(command.as_deref()),
     };
     match result {
         Ok(code) => ExitCode::from(code),
