@@ -171,3 +171,27 @@ fn fmt_writes_back_to_the_file_it_read_whatever_its_stable_name() {
     assert_eq!(entries.len(), 1, "fmt wrote a second file");
     assert!(!program.join("net").exists());
 }
+
+#[test]
+fn separate_programs_in_one_directory_are_explained() {
+    let output = Command::new(env!("CARGO_BIN_EXE_ward"))
+        .args(["check", "--format", "json", "examples"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let twice: Vec<&serde_json::Value> = report["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| d["code"] == "E0106")
+        .collect();
+    assert_eq!(twice.len(), 2, "three systems, two of them named again");
+    for diagnostic in twice {
+        assert_eq!(
+            diagnostic["notes"][0],
+            "every file given, and every `.ward` file below a directory given \
+             (recursively), is part of one program"
+        );
+    }
+}

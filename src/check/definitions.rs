@@ -37,16 +37,30 @@ impl Checker {
 
     fn define_system(&mut self, system: &ast::System) {
         match self.system_span {
-            Some(first) => self.report(
-                Diagnostic::new(
+            Some(first) => {
+                let diagnostic = Diagnostic::new(
                     Code::E0106,
                     "the system is named twice",
                     system.span,
                     "second name",
                 )
-                .with_secondary(first, "first named here")
-                .with_help("keep one `system` statement for the whole program"),
-            ),
+                .with_secondary(first, "first named here");
+                // Two files naming a system each are most often two programs
+                // read together (`ward check examples/`).
+                self.report(if first.file == system.span.file {
+                    diagnostic.with_help("keep one `system` statement for the whole program")
+                } else {
+                    diagnostic
+                        .with_note(
+                            "every file given, and every `.ward` file below a directory given \
+                             (recursively), is part of one program",
+                        )
+                        .with_help(
+                            "if these files are separate programs, check each on its own; \
+                             otherwise keep one `system` statement",
+                        )
+                });
+            }
             None => {
                 self.system_span = Some(system.span);
                 self.model.system = Some(system.name.value.clone());
