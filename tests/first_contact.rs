@@ -1,0 +1,47 @@
+//! What a new user meets first: every command says what it did, also when
+//! all is well.
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::disallowed_methods,
+    reason = "tests run the binary and fail loudly"
+)]
+
+use std::process::Command;
+
+fn check(args: &[&str]) -> (Option<i32>, String) {
+    let output = Command::new(env!("CARGO_BIN_EXE_ward"))
+        .arg("check")
+        .args(args)
+        .output()
+        .unwrap();
+    (
+        output.status.code(),
+        String::from_utf8(output.stderr).unwrap(),
+    )
+}
+
+#[test]
+fn check_ends_with_what_it_read_and_found() {
+    let (code, stderr) = check(&["examples/platform"]);
+    assert_eq!(code, Some(0));
+    assert_eq!(
+        stderr,
+        "checked 6 files (10 namespaces, 25 services, 29 flows): 0 errors, 0 warnings\n"
+    );
+    let (code, stderr) = check(&["--color", "never", "tests/readme/shortcut.ward"]);
+    assert_eq!(code, Some(1));
+    assert_eq!(
+        stderr.lines().last(),
+        Some("checked 1 file: 1 error, 0 warnings")
+    );
+}
+
+#[test]
+fn machine_formats_keep_stderr_quiet() {
+    for format in ["json", "sarif"] {
+        let (code, stderr) = check(&["--format", format, "examples/payments.ward"]);
+        assert_eq!(code, Some(0));
+        assert_eq!(stderr, "", "{format}");
+    }
+}
