@@ -3,7 +3,11 @@
 //! Produced only by [`crate::check`]; everything in it is resolved and valid
 //! (names exist, CIDRs are parsed, selectors are normalized, ports are in
 //! range), so later stages never re-validate. Endpoints carry the facts they
-//! need (a service's selector, an external's blocks) rather than ids.
+//! need (a service's selector, an external's addresses) rather than ids.
+
+mod addresses;
+
+pub use addresses::{Addresses, private_ranges};
 
 use crate::catalog::Criterion;
 use crate::source::Span;
@@ -264,22 +268,14 @@ pub struct Port {
 pub struct External {
     /// The name.
     pub name: String,
-    /// The blocks, each with the `except` blocks inside it.
-    pub blocks: Vec<IpBlock>,
+    /// Its addresses (shared with every flow endpoint that names it).
+    pub addresses: Rc<Addresses>,
     /// The name in its declaration.
     pub span: Span,
 }
 
-impl External {
-    /// True when some block is the whole address space with no holes.
-    pub fn is_everything(&self) -> bool {
-        self.blocks
-            .iter()
-            .any(|b| b.cidr.prefix_len() == 0 && b.except.is_empty())
-    }
-}
-
-/// One CIDR block with the blocks carved out of it.
+/// One CIDR block with the blocks carved out of it: Kubernetes' `ipBlock`,
+/// made by [`Addresses::ip_blocks`].
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct IpBlock {
     /// The block (host bits zero).
@@ -372,8 +368,8 @@ pub enum Endpoint {
     External {
         /// Its name.
         name: String,
-        /// Its blocks.
-        blocks: Vec<IpBlock>,
+        /// Its addresses (shared with the external).
+        addresses: Rc<Addresses>,
     },
 }
 

@@ -82,8 +82,9 @@ fn the_payments_example_resolves_as_the_design_describes() {
         ["CC6.1", "CC6.6"]
     );
     let internet = model.externals.get("internet").unwrap();
-    assert_eq!(internet.blocks.len(), 1);
-    assert_eq!(internet.blocks[0].except.len(), 3);
+    assert_eq!(internet.addresses.blocks().len(), 1);
+    assert_eq!(internet.addresses.holes().len(), 3);
+    assert_eq!(internet.addresses.ip_blocks()[0].except.len(), 3);
     assert_eq!(model.denies.len(), 2);
     assert_eq!(model.denies[0].ports, Ports::Any);
 }

@@ -184,7 +184,8 @@ fn expected_peers(end: &Endpoint, own: &str, model: &Model) -> Vec<net::NetworkP
             pod_selector: Some(everything),
             ip_block: None,
         }],
-        Endpoint::External { blocks, .. } => blocks
+        Endpoint::External { addresses, .. } => addresses
+            .ip_blocks()
             .iter()
             .map(|b| net::NetworkPolicyPeer {
                 ip_block: Some(net::IPBlock {

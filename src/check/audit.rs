@@ -2,7 +2,7 @@
 //! duplicate flows, services of one namespace that can select one pod, and
 //! definitions nothing uses.
 
-use super::{AddressSet, Checker, selector};
+use super::{Checker, selector};
 use crate::diagnostic::{Code, Diagnostic};
 use crate::model::{Endpoint, Flow, PortRange, Ports, Service};
 use crate::sorted;
@@ -156,29 +156,22 @@ fn overlap_candidates(services: &[&Service]) -> Vec<(usize, usize)> {
     pairs
 }
 
-/// The address set of every external, made once for all comparisons.
-type Sets<'m> = BTreeMap<&'m str, AddressSet>;
-
 /// How two endpoints share pods or addresses, for a note; `None` when they
-/// share none. `sets` holds the externals' address sets.
-fn shared(a: &Endpoint, b: &Endpoint, sets: &Sets<'_>) -> Option<String> {
+/// share none.
+fn shared(a: &Endpoint, b: &Endpoint) -> Option<String> {
     use Endpoint::*;
     match (a, b) {
         (
             External {
                 name: x,
-                blocks: bx,
+                addresses: ax,
             },
             External {
                 name: y,
-                blocks: by,
+                addresses: ay,
             },
         ) => {
-            let set = |name: &str, blocks: &[crate::model::IpBlock]| match sets.get(name) {
-                Some(set) => std::borrow::Cow::Borrowed(set),
-                None => std::borrow::Cow::Owned(AddressSet::of(blocks)),
-            };
-            let address = set(x, bx).first_shared(&set(y, by))?;
+            let address = ax.first_shared(ay)?;
             Some(if x == y {
                 format!("`{x}`")
             } else {
@@ -244,12 +237,6 @@ impl Checker {
     fn check_invariants(&mut self) {
         let sources = EndIndex::new(&self.model.flows, |flow| &flow.src);
         let destinations = EndIndex::new(&self.model.flows, |flow| &flow.dst);
-        let sets: Sets<'_> = self
-            .model
-            .externals
-            .values()
-            .map(|e| (e.name.as_str(), AddressSet::of(&e.blocks)))
-            .collect();
         let mut found = Vec::new();
         for deny in &self.model.denies {
             let (from, to) = (
@@ -261,10 +248,10 @@ impl Checker {
                 else {
                     continue;
                 };
-                let Some(sources) = shared(&flow.src, &deny.src, &sets) else {
+                let Some(sources) = shared(&flow.src, &deny.src) else {
                     continue;
                 };
-                let Some(destinations) = shared(&flow.dst, &deny.dst, &sets) else {
+                let Some(destinations) = shared(&flow.dst, &deny.dst) else {
                     continue;
                 };
                 let Some(ports) = flow.ports.intersection(&deny.ports) else {

@@ -318,7 +318,7 @@ impl Checker {
         if let Some(external) = self.model.externals.get(&name.text) {
             let endpoint = Endpoint::External {
                 name: external.name.clone(),
-                blocks: external.blocks.clone(),
+                addresses: external.addresses.clone(),
             };
             super::mark(&mut self.used_externals, &name.text);
             return Some(endpoint);

@@ -11,7 +11,6 @@ mod lookup;
 pub mod verify;
 pub mod world;
 
-use crate::check::AddressSet;
 use crate::diagnostic::{Code, Diagnostic};
 use crate::model::{self, Model, Ports, Protocol};
 use crate::plan::{Direction, Plan};
@@ -51,18 +50,12 @@ pub fn simulator_protocol(protocol: Protocol) -> simulate::Protocol {
 /// Answers "does the program declare this?" for endpoints of a world.
 pub struct Declarations<'m> {
     model: &'m Model,
-    externals: IndexMap<String, AddressSet>,
 }
 
 impl<'m> Declarations<'m> {
     /// Prepares the program's endpoints for membership queries.
     pub fn new(model: &'m Model) -> Self {
-        let externals = model
-            .externals
-            .values()
-            .map(|e| (e.name.clone(), AddressSet::of(&e.blocks)))
-            .collect();
-        Self { model, externals }
+        Self { model }
     }
 
     /// True when `member` is one of the pods or addresses `end` stands for.
@@ -88,17 +81,16 @@ impl<'m> Declarations<'m> {
             // writes no policy for external ends, so only pods that no Ward
             // policy governs count as part of an external.
             (
-                model::Endpoint::External { name, .. },
+                model::Endpoint::External { addresses, .. },
                 Member::Pod {
                     ip: Some(ip),
                     managed: false,
                     ..
                 },
             )
-            | (model::Endpoint::External { name, .. }, Member::Address(ip)) => self
-                .externals
-                .get(name)
-                .is_some_and(|set| set.contains(*ip)),
+            | (model::Endpoint::External { addresses, .. }, Member::Address(ip)) => {
+                addresses.contains(*ip)
+            }
             _ => false,
         }
     }

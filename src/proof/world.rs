@@ -7,7 +7,6 @@
 //! declared port, the ports just beside each range, and a port nothing uses.
 
 use super::Member;
-use crate::check::AddressSet;
 use crate::model::{Model, Operator, PortRange, Ports, Protocol, Selector};
 use crate::simulate::{self, Endpoint, Probe};
 use ipnet::IpNet;
@@ -185,17 +184,11 @@ impl TestWorld {
 /// inside an external would be matched by its `ipBlock` rules, which is
 /// Kubernetes' meaning but not what a test of the program's flows wants.
 fn pod_range(model: &Model) -> IpNet {
-    let sets: Vec<AddressSet> = model
-        .externals
-        .values()
-        .map(|e| AddressSet::of(&e.blocks))
-        .collect();
     let free = |net: &IpNet| {
-        let block = AddressSet::of(&[crate::model::IpBlock {
-            cidr: *net,
-            except: Vec::new(),
-        }]);
-        sets.iter().all(|set| set.first_shared(&block).is_none())
+        model
+            .externals
+            .values()
+            .all(|e| e.addresses.first_in(net).is_none())
     };
     let preferred: Vec<IpNet> = [
         "10.244.0.0/16",
@@ -229,10 +222,9 @@ fn pod_range(model: &Model) -> IpNet {
 pub(crate) fn edge_addresses(model: &Model) -> Vec<IpAddr> {
     let mut addresses = BTreeSet::new();
     for external in model.externals.values() {
-        for block in &external.blocks {
-            for net in std::iter::once(&block.cidr).chain(&block.except) {
-                addresses.extend(edges(net));
-            }
+        let set = &external.addresses;
+        for net in set.blocks().iter().chain(set.holes()) {
+            addresses.extend(edges(net));
         }
     }
     addresses.into_iter().collect()
