@@ -409,6 +409,29 @@ pub enum Ports {
     Any,
     /// These ranges (sorted, without repeats, never empty).
     Ranges(Vec<PortRange>),
+    /// A port name on `ns.*` or `*.*`, resolved on each destination pod
+    /// (decision 0007).
+    Named(NamedPort),
+}
+
+/// A port given by name to many services' pods (`payments.*:metrics`):
+/// Ward emits the name, and Kubernetes opens on each destination pod the
+/// container port of that name, if it has one (decision 0007).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NamedPort {
+    /// The name.
+    pub name: String,
+    /// The single ports the services in scope declare under the name
+    /// (sorted, without repeats, never empty): where a pod may have it, for
+    /// comparisons with `deny`s and for the matrix.
+    pub declared: Vec<PortRange>,
+}
+
+impl NamedPort {
+    /// The protocols the name is declared with, sorted.
+    pub fn protocols(&self) -> BTreeSet<Protocol> {
+        self.declared.iter().map(|r| r.protocol).collect()
+    }
 }
 
 impl Ports {
@@ -416,6 +439,8 @@ impl Ports {
     pub fn intersection(&self, other: &Ports) -> Option<Ports> {
         match (self, other) {
             (Ports::Any, other) | (other, Ports::Any) => Some(other.clone()),
+            (Ports::Named(a), b) => Ports::Ranges(a.declared.clone()).intersection(b),
+            (a, Ports::Named(b)) => a.intersection(&Ports::Ranges(b.declared.clone())),
             (Ports::Ranges(a), Ports::Ranges(b)) => {
                 let mut shared: Vec<PortRange> = a
                     .iter()
@@ -433,12 +458,20 @@ impl fmt::Display for Ports {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Ports::Any => f.write_str("every port"),
-            Ports::Ranges(ranges) => {
-                let text: Vec<String> = ranges.iter().map(ToString::to_string).collect();
-                f.write_str(&text.join(", "))
-            }
+            Ports::Ranges(ranges) => f.write_str(&ranges_text(ranges)),
+            Ports::Named(named) => write!(
+                f,
+                "{} on each pod ({})",
+                named.name,
+                ranges_text(&named.declared)
+            ),
         }
     }
+}
+
+fn ranges_text(ranges: &[PortRange]) -> String {
+    let text: Vec<String> = ranges.iter().map(ToString::to_string).collect();
+    text.join(", ")
 }
 
 /// An allowed connection, with the controls it serves.

@@ -65,7 +65,8 @@ fn the_payments_example_resolves_as_the_design_describes() {
         ]
     );
     let metrics = &model.flows[4];
-    assert_eq!(metrics.ports.to_string(), "9090/tcp");
+    // A port name on `ns.*` is resolved on each pod (decision 0007).
+    assert_eq!(metrics.ports.to_string(), "metrics on each pod (9090/tcp)");
     assert!(
         matches!(&metrics.dst, Endpoint::Namespace { namespace, managed: true } if namespace == "payments")
     );

@@ -33,18 +33,25 @@ impl<'m> EndKey<'m> {
     }
 }
 
-/// What makes two flows the same: source, destination and ports (`None`
-/// for every port). Equal exactly when their printed forms are.
+/// What makes two flows the same: source, destination, ports (`None` for
+/// every port) and the port name when resolved on each pod. Equal exactly
+/// when their printed forms are.
 #[derive(Debug, PartialEq, Eq, Hash)]
-struct FlowKey<'m>(EndKey<'m>, EndKey<'m>, Option<&'m [PortRange]>);
+struct FlowKey<'m>(
+    EndKey<'m>,
+    EndKey<'m>,
+    Option<&'m [PortRange]>,
+    Option<&'m str>,
+);
 
 impl<'m> FlowKey<'m> {
     fn of(flow: &'m Flow) -> Self {
-        let ports = match &flow.ports {
-            Ports::Any => None,
-            Ports::Ranges(ranges) => Some(ranges.as_slice()),
+        let (ports, name) = match &flow.ports {
+            Ports::Any => (None, None),
+            Ports::Ranges(ranges) => (Some(ranges.as_slice()), None),
+            Ports::Named(named) => (Some(named.declared.as_slice()), Some(named.name.as_str())),
         };
-        FlowKey(EndKey::of(&flow.src), EndKey::of(&flow.dst), ports)
+        FlowKey(EndKey::of(&flow.src), EndKey::of(&flow.dst), ports, name)
     }
 }
 

@@ -6,8 +6,8 @@
 //! and just outside every external set and its holes; and probes on every
 //! declared port, the ports just beside each range, and a port nothing uses.
 
-use super::Member;
-use crate::model::{Model, Operator, PortRange, Ports, Protocol, Selector};
+use super::{Member, NamedContainerPort};
+use crate::model::{Model, NamedPort, Operator, PortRange, Ports, Protocol, Selector};
 use crate::simulate::{self, Endpoint, Probe};
 use ipnet::IpNet;
 use k8s_openapi::api::core::v1 as core;
@@ -174,6 +174,14 @@ impl TestWorld {
                 labels,
                 ip,
                 managed,
+                ports: ports
+                    .iter()
+                    .map(|(port_name, range)| NamedContainerPort {
+                        name: port_name.clone(),
+                        port: range.first,
+                        protocol: super::simulator_protocol(range.protocol),
+                    })
+                    .collect(),
             },
         ));
     }
@@ -275,8 +283,11 @@ pub(crate) fn probes(model: &Model) -> Vec<Probe> {
         .map(|f| &f.ports)
         .chain(model.denies.iter().map(|d| &d.ports))
     {
-        if let Ports::Ranges(list) = ports {
-            ranges.extend(list.iter().copied());
+        match ports {
+            Ports::Ranges(list) | Ports::Named(NamedPort { declared: list, .. }) => {
+                ranges.extend(list.iter().copied());
+            }
+            Ports::Any => {}
         }
     }
     let mut probes: BTreeSet<(Protocol, u16)> = BTreeSet::new();
