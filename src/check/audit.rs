@@ -4,7 +4,7 @@
 
 use super::{Checker, selector};
 use crate::diagnostic::{Code, Diagnostic};
-use crate::model::{Endpoint, Flow, PortRange, Ports, Service};
+use crate::model::{Endpoint, Flow, Model, NamedPort, PortRange, Ports, Service};
 use crate::sorted;
 use indexmap::IndexMap;
 use std::collections::BTreeMap;
@@ -232,6 +232,51 @@ fn shared(a: &Endpoint, b: &Endpoint) -> Option<String> {
     }
 }
 
+/// The ports a flow opens on the pods of `end`: a port given by name is,
+/// on a service's pods, the port the services that can select them declare
+/// under the name (decision 0007), so a `deny` towards a service without it
+/// is not broken.
+/// `None` when it opens none there.
+fn ports_toward(model: &Model, ports: &Ports, end: &Endpoint) -> Option<Ports> {
+    let Ports::Named(named) = ports else {
+        return Some(ports.clone());
+    };
+    let services: Vec<&Service> = match end {
+        // A pod of the service may be another service's pod too (W0004).
+        Endpoint::Service {
+            namespace,
+            selector: own,
+            ..
+        } => model
+            .namespaces
+            .get(namespace)
+            .into_iter()
+            .flat_map(|ns| ns.services.values())
+            .filter(|other| selector::can_overlap(own, &other.selector))
+            .collect(),
+        Endpoint::Namespace { namespace, .. } => model
+            .namespaces
+            .get(namespace)
+            .into_iter()
+            .flat_map(|ns| ns.services.values())
+            .collect(),
+        Endpoint::AllManaged | Endpoint::External { .. } => return Some(ports.clone()),
+    };
+    let mut declared: Vec<PortRange> = services
+        .iter()
+        .filter_map(|s| s.ports.get(&named.name))
+        .map(|p| p.range)
+        .collect();
+    declared.sort();
+    declared.dedup();
+    (!declared.is_empty()).then(|| {
+        Ports::Named(NamedPort {
+            name: named.name.clone(),
+            declared,
+        })
+    })
+}
+
 impl Checker {
     /// Runs every whole-program audit.
     pub(super) fn audit(&mut self) {
@@ -261,7 +306,9 @@ impl Checker {
                 let Some(destinations) = shared(&flow.dst, &deny.dst) else {
                     continue;
                 };
-                let Some(ports) = flow.ports.intersection(&deny.ports) else {
+                let Some(ports) = ports_toward(&self.model, &flow.ports, &deny.dst)
+                    .and_then(|opened| opened.intersection(&deny.ports))
+                else {
                     continue;
                 };
                 let ports = match ports {
