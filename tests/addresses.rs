@@ -152,3 +152,69 @@ proptest! {
         prop_assert_eq!(a == b, same);
     }
 }
+
+/// The peers of every `ipBlock` in the YAML Ward emits for a program.
+fn emitted_blocks(text: &str) -> Option<Vec<IpBlock>> {
+    let mut sources = ward::source::Sources::new();
+    sources.add("external.ward", text);
+    let model = ward::compile(&sources).model?;
+    let plan = ward::plan::plan(&model);
+    let blocks = ward::emit::emit(&model, &plan, &sources)
+        .into_iter()
+        .filter_map(|e| e.object.spec)
+        .flat_map(|spec| spec.ingress.into_iter().flatten())
+        .flat_map(|rule| rule.from.into_iter().flatten())
+        .filter_map(|peer| peer.ip_block)
+        .map(|block| IpBlock {
+            cidr: block.cidr.parse().unwrap(),
+            except: block
+                .except
+                .into_iter()
+                .flatten()
+                .map(|e| e.parse().unwrap())
+                .collect(),
+        })
+        .collect();
+    Some(blocks)
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(256))]
+
+    /// The same, end to end: an external written in a program, checked,
+    /// planned and emitted (externals the checker refuses are skipped).
+    #[test]
+    fn a_written_external_is_emitted_as_exactly_its_addresses(
+        (blocks, holes, random) in external(),
+    ) {
+        let list = |nets: &[IpNet]| {
+            nets.iter().map(ToString::to_string).collect::<Vec<_>>().join(", ")
+        };
+        let except = if holes.is_empty() {
+            String::new()
+        } else {
+            format!(" except {}", list(&holes))
+        };
+        let text = format!(
+            "namespace shop {{ service web {{ pods app=web  ports http 8080 }} }}\n\
+             external x = {}{except}\n\
+             flow x -> shop.web:http controls CC6.6 because \"x\"\n",
+            list(&blocks)
+        );
+        let emitted = emitted_blocks(&text);
+        prop_assume!(emitted.is_some());
+        let emitted = emitted.unwrap();
+        prop_assert!(!emitted.is_empty());
+        let (v6, base) = as_int(blocks[0].network());
+        let region = base & !0xffff;
+        let random = random.iter().map(|low| from_int(v6, region | u128::from(*low)));
+        let all: Vec<IpNet> = blocks.iter().chain(&holes).copied().collect();
+        for ip in edges(&all).into_iter().chain(random) {
+            prop_assert_eq!(
+                kubernetes(&emitted, ip),
+                expected(&blocks, &holes, ip),
+                "{} in {:?}", ip, emitted
+            );
+        }
+    }
+}
