@@ -199,6 +199,63 @@ fn a_port_name_on_a_namespace_is_resolved_on_each_pod() {
     assert!(!allowed("unmatched", 9090, Tcp));
 }
 
+/// `ward verify` reads the cluster's named container ports: a pod no service
+/// describes that names its own `metrics` port is reached on it, as the flow
+/// says, and that is no finding.
+#[test]
+fn verify_resolves_a_port_name_on_the_cluster_pods() {
+    use k8s_openapi::api::core::v1 as core;
+    let (model, sources) = compile(
+        "baseline controls CC6.1\n\
+         namespace monitoring { service prometheus { pods app=prometheus } }\n\
+         namespace payments { service api { pods app=api  ports metrics 9090 } }\n\
+         flow monitoring.prometheus -> payments.*:metrics controls CC7.2 because \"scrape\"\n",
+    )
+    .unwrap();
+    let (plan, objects) = policies(&model, &sources);
+    let expected = ward::emit::emit(&model, &plan, &sources);
+    let world = ward::proof::world::test_world(&model);
+    let mut pods = world.pods.clone();
+    let mut sidecar = pods
+        .iter()
+        .find(|p| p.metadata.name.as_deref() == Some("svc-api"))
+        .unwrap()
+        .clone();
+    sidecar.metadata.name = Some("sidecar".to_string());
+    sidecar.metadata.labels = Some([("app".to_string(), "sidecar".to_string())].into());
+    sidecar.spec.as_mut().unwrap().containers[0].ports = Some(vec![core::ContainerPort {
+        name: Some("metrics".to_string()),
+        container_port: 9200,
+        protocol: Some("TCP".to_string()),
+        ..core::ContainerPort::default()
+    }]);
+    sidecar.status = Some(core::PodStatus {
+        pod_ip: Some("10.244.0.200".to_string()),
+        ..core::PodStatus::default()
+    });
+    pods.push(sidecar);
+    let cluster = ward::simulate::World::from_objects(world.namespaces, pods, objects).unwrap();
+    let prometheus =
+        ward::simulate::Endpoint::Pod(ward::simulate::PodRef::new("monitoring", "svc-prometheus"));
+    let sidecar = ward::simulate::Endpoint::Pod(ward::simulate::PodRef::new("payments", "sidecar"));
+    let probe = |port| ward::simulate::Probe::new(port, ward::simulate::Protocol::Tcp);
+    assert!(
+        cluster
+            .explain(&prometheus, &sidecar, probe(9200))
+            .unwrap()
+            .allowed
+    );
+    assert!(
+        !cluster
+            .explain(&prometheus, &sidecar, probe(9090))
+            .unwrap()
+            .allowed
+    );
+    let report = ward::proof::verify::verify(&model, &plan, &expected, &cluster);
+    let errors: Vec<_> = report.diagnostics.iter().filter(|d| d.is_error()).collect();
+    assert!(errors.is_empty(), "{errors:?}");
+}
+
 /// A random program from a small vocabulary, so that selectors overlap,
 /// externals cover pod addresses, and every endpoint and port form occurs.
 fn program() -> impl Strategy<Value = String> {
