@@ -238,6 +238,19 @@ fn peer(peer: &Peer) -> net::NetworkPolicyPeer {
 fn ports(rule: &Rule) -> Option<Vec<net::NetworkPolicyPort>> {
     match &rule.ports {
         Ports::Any => None,
+        // By name, one entry per protocol: Kubernetes resolves it on each
+        // destination pod (decision 0007).
+        Ports::Named(named) => Some(
+            named
+                .protocols()
+                .into_iter()
+                .map(|protocol| net::NetworkPolicyPort {
+                    protocol: Some(protocol.as_str().to_string()),
+                    port: Some(IntOrString::String(named.name.clone())),
+                    end_port: None,
+                })
+                .collect(),
+        ),
         Ports::Ranges(ranges) => Some(
             ranges
                 .iter()

@@ -3,7 +3,11 @@
 //! Produced only by [`crate::check`]; everything in it is resolved and valid
 //! (names exist, CIDRs are parsed, selectors are normalized, ports are in
 //! range), so later stages never re-validate. Endpoints carry the facts they
-//! need (a service's selector, an external's blocks) rather than ids.
+//! need (a service's selector, an external's addresses) rather than ids.
+
+mod addresses;
+
+pub use addresses::{Addresses, private_ranges};
 
 use crate::catalog::Criterion;
 use crate::source::Span;
@@ -264,22 +268,14 @@ pub struct Port {
 pub struct External {
     /// The name.
     pub name: String,
-    /// The blocks, each with the `except` blocks inside it.
-    pub blocks: Vec<IpBlock>,
+    /// Its addresses (shared with every flow endpoint that names it).
+    pub addresses: Rc<Addresses>,
     /// The name in its declaration.
     pub span: Span,
 }
 
-impl External {
-    /// True when some block is the whole address space with no holes.
-    pub fn is_everything(&self) -> bool {
-        self.blocks
-            .iter()
-            .any(|b| b.cidr.prefix_len() == 0 && b.except.is_empty())
-    }
-}
-
-/// One CIDR block with the blocks carved out of it.
+/// One CIDR block with the blocks carved out of it: Kubernetes' `ipBlock`,
+/// made by [`Addresses::ip_blocks`].
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct IpBlock {
     /// The block (host bits zero).
@@ -372,8 +368,8 @@ pub enum Endpoint {
     External {
         /// Its name.
         name: String,
-        /// Its blocks.
-        blocks: Vec<IpBlock>,
+        /// Its addresses (shared with the external).
+        addresses: Rc<Addresses>,
     },
 }
 
@@ -413,6 +409,29 @@ pub enum Ports {
     Any,
     /// These ranges (sorted, without repeats, never empty).
     Ranges(Vec<PortRange>),
+    /// A port name on `ns.*` or `*.*`, resolved on each destination pod
+    /// (decision 0007).
+    Named(NamedPort),
+}
+
+/// A port given by name to many services' pods (`payments.*:metrics`):
+/// Ward emits the name, and Kubernetes opens on each destination pod the
+/// container port of that name, if it has one (decision 0007).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NamedPort {
+    /// The name.
+    pub name: String,
+    /// The single ports the services in scope declare under the name
+    /// (sorted, without repeats, never empty): where a pod may have it, for
+    /// comparisons with `deny`s and for the matrix.
+    pub declared: Vec<PortRange>,
+}
+
+impl NamedPort {
+    /// The protocols the name is declared with, sorted.
+    pub fn protocols(&self) -> BTreeSet<Protocol> {
+        self.declared.iter().map(|r| r.protocol).collect()
+    }
 }
 
 impl Ports {
@@ -420,6 +439,8 @@ impl Ports {
     pub fn intersection(&self, other: &Ports) -> Option<Ports> {
         match (self, other) {
             (Ports::Any, other) | (other, Ports::Any) => Some(other.clone()),
+            (Ports::Named(a), b) => Ports::Ranges(a.declared.clone()).intersection(b),
+            (a, Ports::Named(b)) => a.intersection(&Ports::Ranges(b.declared.clone())),
             (Ports::Ranges(a), Ports::Ranges(b)) => {
                 let mut shared: Vec<PortRange> = a
                     .iter()
@@ -437,12 +458,20 @@ impl fmt::Display for Ports {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Ports::Any => f.write_str("every port"),
-            Ports::Ranges(ranges) => {
-                let text: Vec<String> = ranges.iter().map(ToString::to_string).collect();
-                f.write_str(&text.join(", "))
-            }
+            Ports::Ranges(ranges) => f.write_str(&ranges_text(ranges)),
+            Ports::Named(named) => write!(
+                f,
+                "{} on each pod ({})",
+                named.name,
+                ranges_text(&named.declared)
+            ),
         }
     }
+}
+
+fn ranges_text(ranges: &[PortRange]) -> String {
+    let text: Vec<String> = ranges.iter().map(ToString::to_string).collect();
+    text.join(", ")
 }
 
 /// An allowed connection, with the controls it serves.

@@ -222,8 +222,14 @@ pub fn plan(model: &Model) -> Plan {
                 let Some(policy) = policies.get_mut(at) else {
                     continue;
                 };
+                let peers = peers_of(other, &policy.namespace, &managed);
+                // No peers would be Kubernetes' "every peer"; an external
+                // with no address (every block inside a hole) allows nothing.
+                if peers.is_empty() {
+                    continue;
+                }
                 let rule = Rule {
-                    peers: peers_of(other, &policy.namespace, &managed),
+                    peers,
                     ports: flow.ports.clone(),
                     flow: flow.index,
                 };
@@ -324,6 +330,10 @@ fn peers_of(end: &Endpoint, own: &str, managed: &[String]) -> Vec<Peer> {
             namespaces: Namespaces::AnyOf(managed.to_vec()),
             pods: Rc::default(),
         }],
-        Endpoint::External { blocks, .. } => blocks.iter().cloned().map(Peer::Addresses).collect(),
+        Endpoint::External { addresses, .. } => addresses
+            .ip_blocks()
+            .into_iter()
+            .map(Peer::Addresses)
+            .collect(),
     }
 }

@@ -317,3 +317,70 @@ fn the_readme_shows_the_yaml_ward_prints() {
         "README.md's sample is not in the build:\n{sample}"
     );
 }
+
+/// Issue 12: a hole belongs to the whole set. `10.1.0.0/16` lies inside
+/// `10.0.0.0/8`, so the hole is carved from both; the YAML holds one
+/// `ipBlock` with the hole, on both sides, and 10.1.2.1 reaches nothing.
+#[test]
+fn an_except_hole_applies_to_every_block_that_holds_it() {
+    let mut sources = Sources::new();
+    sources.add(
+        "partner.ward",
+        "namespace shop { service web { pods app=web  ports http 8080 } }\n\
+         external partner = 10.0.0.0/8, 10.1.0.0/16 except 10.1.2.0/24\n\
+         flow partner -> shop.web:http controls CC6.6 because \"in\"\n\
+         flow shop.web -> partner:443/tcp controls CC6.7 because \"out\"\n",
+    );
+    let model = ward::compile(&sources).model.unwrap();
+    let (emitted, yaml) = build_stream(&sources);
+    let blocks: Vec<(String, Option<Vec<String>>)> = emitted
+        .iter()
+        .filter_map(|e| e.object.spec.as_ref())
+        .flat_map(|spec| {
+            let from = spec
+                .ingress
+                .iter()
+                .flatten()
+                .flat_map(|r| r.from.iter().flatten());
+            let to = spec
+                .egress
+                .iter()
+                .flatten()
+                .flat_map(|r| r.to.iter().flatten());
+            from.chain(to).cloned().collect::<Vec<_>>()
+        })
+        .filter_map(|peer| peer.ip_block)
+        .map(|block| (block.cidr, block.except))
+        .collect();
+    let expected = (
+        "10.0.0.0/8".to_string(),
+        Some(vec!["10.1.2.0/24".to_string()]),
+    );
+    assert_eq!(blocks, vec![expected.clone(), expected], "{yaml}");
+    // The simulator, on the program's own test world, agrees.
+    let world = ward::proof::world::test_world(&model);
+    let objects = emitted.into_iter().map(|e| e.object).collect();
+    let simulated =
+        ward::simulate::World::from_objects(world.namespaces, world.pods, objects).unwrap();
+    let web = ward::simulate::Endpoint::Pod(ward::simulate::PodRef::new("shop", "svc-web"));
+    let allowed = |ip: &str, inbound: bool| {
+        let address = ward::simulate::Endpoint::External(ip.parse().unwrap());
+        let (src, dst, port) = if inbound {
+            (&address, &web, 8080)
+        } else {
+            (&web, &address, 443)
+        };
+        let probe = ward::simulate::Probe::new(port, ward::simulate::Protocol::Tcp);
+        simulated.explain(src, dst, probe).unwrap().allowed
+    };
+    for (ip, expected) in [
+        ("10.1.2.1", false),
+        ("10.1.2.255", false),
+        ("10.1.3.0", true),
+        ("10.1.1.255", true),
+        ("10.200.0.1", true),
+    ] {
+        assert_eq!(allowed(ip, true), expected, "{ip} -> shop.web");
+        assert_eq!(allowed(ip, false), expected, "shop.web -> {ip}");
+    }
+}

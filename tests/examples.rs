@@ -65,7 +65,8 @@ fn the_payments_example_resolves_as_the_design_describes() {
         ]
     );
     let metrics = &model.flows[4];
-    assert_eq!(metrics.ports.to_string(), "9090/tcp");
+    // A port name on `ns.*` is resolved on each pod (decision 0007).
+    assert_eq!(metrics.ports.to_string(), "metrics on each pod (9090/tcp)");
     assert!(
         matches!(&metrics.dst, Endpoint::Namespace { namespace, managed: true } if namespace == "payments")
     );
@@ -82,8 +83,9 @@ fn the_payments_example_resolves_as_the_design_describes() {
         ["CC6.1", "CC6.6"]
     );
     let internet = model.externals.get("internet").unwrap();
-    assert_eq!(internet.blocks.len(), 1);
-    assert_eq!(internet.blocks[0].except.len(), 3);
+    assert_eq!(internet.addresses.blocks().len(), 1);
+    assert_eq!(internet.addresses.holes().len(), 3);
+    assert_eq!(internet.addresses.ip_blocks()[0].except.len(), 3);
     assert_eq!(model.denies.len(), 2);
     assert_eq!(model.denies[0].ports, Ports::Any);
 }

@@ -125,6 +125,21 @@ fn warned() -> Sources {
 
 /// The Kubernetes ports a flow's rule must carry.
 fn expected_ports(flow: &matrix::FlowEntry) -> Option<Vec<net::NetworkPolicyPort>> {
+    if let Some(name) = &flow.port_name {
+        // By name, once per protocol the services declare it with.
+        let protocols: std::collections::BTreeSet<&str> =
+            flow.ports.iter().map(|p| p.protocol.as_str()).collect();
+        return Some(
+            protocols
+                .into_iter()
+                .map(|protocol| net::NetworkPolicyPort {
+                    protocol: Some(protocol.to_string()),
+                    port: Some(IntOrString::String(name.clone())),
+                    end_port: None,
+                })
+                .collect(),
+        );
+    }
     (!flow.every_port).then(|| {
         flow.ports
             .iter()
@@ -184,7 +199,8 @@ fn expected_peers(end: &Endpoint, own: &str, model: &Model) -> Vec<net::NetworkP
             pod_selector: Some(everything),
             ip_block: None,
         }],
-        Endpoint::External { blocks, .. } => blocks
+        Endpoint::External { addresses, .. } => addresses
+            .ip_blocks()
             .iter()
             .map(|b| net::NetworkPolicyPeer {
                 ip_block: Some(net::IPBlock {

@@ -133,6 +133,129 @@ fn a_missing_rule_blocks_its_flow_and_is_reported_at_the_flow() {
     assert_eq!(blocked.primary.span, model.flows[1].span);
 }
 
+/// Decision 0007: a port name on `ns.*` is opened on each pod as that pod
+/// names it, so a pod gets its own `metrics` port, not every number the
+/// name has in the namespace, and a pod without the name gets nothing.
+#[test]
+fn a_port_name_on_a_namespace_is_resolved_on_each_pod() {
+    let (model, sources) = compile(
+        "baseline controls CC6.1\n\
+         namespace monitoring { service prometheus { pods app=prometheus } }\n\
+         namespace payments {\n\
+           service api { pods app=api  ports https 8443, metrics 9090 }\n\
+           service exporter { pods app=exporter  ports metrics 9100 }\n\
+           service statsd { pods app=statsd  ports metrics 8125/udp }\n\
+           service vault { pods app=vault  ports pg 5432 }\n\
+         }\n\
+         flow monitoring.prometheus -> payments.*:metrics controls CC7.2 because \"scrape\"\n",
+    )
+    .unwrap();
+    let (plan, objects) = policies(&model, &sources);
+    // The YAML names the port once per protocol, on both sides.
+    let named: Vec<String> = objects
+        .iter()
+        .filter_map(|o| o.spec.as_ref())
+        .flat_map(|spec| {
+            let ingress = spec
+                .ingress
+                .iter()
+                .flatten()
+                .flat_map(|r| r.ports.iter().flatten());
+            let egress = spec
+                .egress
+                .iter()
+                .flatten()
+                .flat_map(|r| r.ports.iter().flatten());
+            ingress.chain(egress).cloned().collect::<Vec<_>>()
+        })
+        .map(|p| format!("{:?} {}", p.port, p.protocol.unwrap_or_default()))
+        .collect();
+    let tcp = r#"Some(String("metrics")) TCP"#;
+    let udp = r#"Some(String("metrics")) UDP"#;
+    assert_eq!(named, [tcp, udp, tcp, udp]);
+    // `ward test` agrees with the simulator on every connection.
+    let world = ward::proof::world::test_world(&model);
+    let report = ward::proof::test_program(&model, &plan, objects.clone()).unwrap();
+    assert!(report.diagnostics.is_empty(), "{:?}", report.diagnostics);
+    // And what each pod gets is its own port of the name, nothing else.
+    let simulated =
+        ward::simulate::World::from_objects(world.namespaces, world.pods, objects).unwrap();
+    let prometheus =
+        ward::simulate::Endpoint::Pod(ward::simulate::PodRef::new("monitoring", "svc-prometheus"));
+    let allowed = |pod: &str, port: u16, protocol: ward::simulate::Protocol| {
+        let dst = ward::simulate::Endpoint::Pod(ward::simulate::PodRef::new("payments", pod));
+        let probe = ward::simulate::Probe::new(port, protocol);
+        simulated.explain(&prometheus, &dst, probe).unwrap().allowed
+    };
+    use ward::simulate::Protocol::{Tcp, Udp};
+    assert!(allowed("svc-api", 9090, Tcp));
+    assert!(!allowed("svc-api", 9100, Tcp));
+    assert!(allowed("svc-exporter", 9100, Tcp));
+    assert!(!allowed("svc-exporter", 9090, Tcp));
+    assert!(allowed("svc-statsd", 8125, Udp));
+    assert!(!allowed("svc-statsd", 9090, Tcp));
+    assert!(!allowed("svc-vault", 9090, Tcp));
+    assert!(!allowed("svc-vault", 5432, Tcp));
+    assert!(!allowed("unmatched", 9090, Tcp));
+}
+
+/// `ward verify` reads the cluster's named container ports: a pod no service
+/// describes that names its own `metrics` port is reached on it, as the flow
+/// says, and that is no finding.
+#[test]
+fn verify_resolves_a_port_name_on_the_cluster_pods() {
+    use k8s_openapi::api::core::v1 as core;
+    let (model, sources) = compile(
+        "baseline controls CC6.1\n\
+         namespace monitoring { service prometheus { pods app=prometheus } }\n\
+         namespace payments { service api { pods app=api  ports metrics 9090 } }\n\
+         flow monitoring.prometheus -> payments.*:metrics controls CC7.2 because \"scrape\"\n",
+    )
+    .unwrap();
+    let (plan, objects) = policies(&model, &sources);
+    let expected = ward::emit::emit(&model, &plan, &sources);
+    let world = ward::proof::world::test_world(&model);
+    let mut pods = world.pods.clone();
+    let mut sidecar = pods
+        .iter()
+        .find(|p| p.metadata.name.as_deref() == Some("svc-api"))
+        .unwrap()
+        .clone();
+    sidecar.metadata.name = Some("sidecar".to_string());
+    sidecar.metadata.labels = Some([("app".to_string(), "sidecar".to_string())].into());
+    sidecar.spec.as_mut().unwrap().containers[0].ports = Some(vec![core::ContainerPort {
+        name: Some("metrics".to_string()),
+        container_port: 9200,
+        protocol: Some("TCP".to_string()),
+        ..core::ContainerPort::default()
+    }]);
+    sidecar.status = Some(core::PodStatus {
+        pod_ip: Some("10.244.0.200".to_string()),
+        ..core::PodStatus::default()
+    });
+    pods.push(sidecar);
+    let cluster = ward::simulate::World::from_objects(world.namespaces, pods, objects).unwrap();
+    let prometheus =
+        ward::simulate::Endpoint::Pod(ward::simulate::PodRef::new("monitoring", "svc-prometheus"));
+    let sidecar = ward::simulate::Endpoint::Pod(ward::simulate::PodRef::new("payments", "sidecar"));
+    let probe = |port| ward::simulate::Probe::new(port, ward::simulate::Protocol::Tcp);
+    assert!(
+        cluster
+            .explain(&prometheus, &sidecar, probe(9200))
+            .unwrap()
+            .allowed
+    );
+    assert!(
+        !cluster
+            .explain(&prometheus, &sidecar, probe(9090))
+            .unwrap()
+            .allowed
+    );
+    let report = ward::proof::verify::verify(&model, &plan, &expected, &cluster);
+    let errors: Vec<_> = report.diagnostics.iter().filter(|d| d.is_error()).collect();
+    assert!(errors.is_empty(), "{errors:?}");
+}
+
 /// A random program from a small vocabulary, so that selectors overlap,
 /// externals cover pod addresses, and every endpoint and port form occurs.
 fn program() -> impl Strategy<Value = String> {
@@ -153,6 +276,7 @@ fn program() -> impl Strategy<Value = String> {
         Just("ports dns 53/udp, web 8080"),
         Just("ports range 9000-9010, web 80"),
         Just("ports sig 5060/sctp"),
+        Just("ports web 8080/udp, tls 443"),
     ];
     let service = (selector, ports).prop_map(|(s, p)| format!("pods {s}  {p}"));
     let namespace = (any::<bool>(), proptest::collection::vec(service, 1..4));
@@ -162,8 +286,9 @@ fn program() -> impl Strategy<Value = String> {
             "external partner = 203.0.113.0/24",
             "external split = 198.51.100.0/24 except 198.51.100.128/25",
             "external podnet = 10.244.0.0/16",
+            "external nested = 10.0.0.0/8, 10.1.0.0/16 except 10.1.2.0/24, 10.244.0.0/16",
         ],
-        0..4,
+        0..5,
     );
     (proptest::collection::vec(namespace, 1..4), externals).prop_flat_map(
         |(namespaces, externals)| {

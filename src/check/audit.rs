@@ -2,9 +2,9 @@
 //! duplicate flows, services of one namespace that can select one pod, and
 //! definitions nothing uses.
 
-use super::{AddressSet, Checker, selector};
+use super::{Checker, selector};
 use crate::diagnostic::{Code, Diagnostic};
-use crate::model::{Endpoint, Flow, PortRange, Ports, Service};
+use crate::model::{Endpoint, Flow, Model, NamedPort, PortRange, Ports, Service};
 use crate::sorted;
 use indexmap::IndexMap;
 use std::collections::BTreeMap;
@@ -33,18 +33,25 @@ impl<'m> EndKey<'m> {
     }
 }
 
-/// What makes two flows the same: source, destination and ports (`None`
-/// for every port). Equal exactly when their printed forms are.
+/// What makes two flows the same: source, destination, ports (`None` for
+/// every port) and the port name when resolved on each pod. Equal exactly
+/// when their printed forms are.
 #[derive(Debug, PartialEq, Eq, Hash)]
-struct FlowKey<'m>(EndKey<'m>, EndKey<'m>, Option<&'m [PortRange]>);
+struct FlowKey<'m>(
+    EndKey<'m>,
+    EndKey<'m>,
+    Option<&'m [PortRange]>,
+    Option<&'m str>,
+);
 
 impl<'m> FlowKey<'m> {
     fn of(flow: &'m Flow) -> Self {
-        let ports = match &flow.ports {
-            Ports::Any => None,
-            Ports::Ranges(ranges) => Some(ranges.as_slice()),
+        let (ports, name) = match &flow.ports {
+            Ports::Any => (None, None),
+            Ports::Ranges(ranges) => (Some(ranges.as_slice()), None),
+            Ports::Named(named) => (Some(named.declared.as_slice()), Some(named.name.as_str())),
         };
-        FlowKey(EndKey::of(&flow.src), EndKey::of(&flow.dst), ports)
+        FlowKey(EndKey::of(&flow.src), EndKey::of(&flow.dst), ports, name)
     }
 }
 
@@ -156,29 +163,22 @@ fn overlap_candidates(services: &[&Service]) -> Vec<(usize, usize)> {
     pairs
 }
 
-/// The address set of every external, made once for all comparisons.
-type Sets<'m> = BTreeMap<&'m str, AddressSet>;
-
 /// How two endpoints share pods or addresses, for a note; `None` when they
-/// share none. `sets` holds the externals' address sets.
-fn shared(a: &Endpoint, b: &Endpoint, sets: &Sets<'_>) -> Option<String> {
+/// share none.
+fn shared(a: &Endpoint, b: &Endpoint) -> Option<String> {
     use Endpoint::*;
     match (a, b) {
         (
             External {
                 name: x,
-                blocks: bx,
+                addresses: ax,
             },
             External {
                 name: y,
-                blocks: by,
+                addresses: ay,
             },
         ) => {
-            let set = |name: &str, blocks: &[crate::model::IpBlock]| match sets.get(name) {
-                Some(set) => std::borrow::Cow::Borrowed(set),
-                None => std::borrow::Cow::Owned(AddressSet::of(blocks)),
-            };
-            let address = set(x, bx).first_shared(&set(y, by))?;
+            let address = ax.first_shared(ay)?;
             Some(if x == y {
                 format!("`{x}`")
             } else {
@@ -232,6 +232,51 @@ fn shared(a: &Endpoint, b: &Endpoint, sets: &Sets<'_>) -> Option<String> {
     }
 }
 
+/// The ports a flow opens on the pods of `end`: a port given by name is,
+/// on a service's pods, the port the services that can select them declare
+/// under the name (decision 0007), so a `deny` towards a service without it
+/// is not broken.
+/// `None` when it opens none there.
+fn ports_toward(model: &Model, ports: &Ports, end: &Endpoint) -> Option<Ports> {
+    let Ports::Named(named) = ports else {
+        return Some(ports.clone());
+    };
+    let services: Vec<&Service> = match end {
+        // A pod of the service may be another service's pod too (W0004).
+        Endpoint::Service {
+            namespace,
+            selector: own,
+            ..
+        } => model
+            .namespaces
+            .get(namespace)
+            .into_iter()
+            .flat_map(|ns| ns.services.values())
+            .filter(|other| selector::can_overlap(own, &other.selector))
+            .collect(),
+        Endpoint::Namespace { namespace, .. } => model
+            .namespaces
+            .get(namespace)
+            .into_iter()
+            .flat_map(|ns| ns.services.values())
+            .collect(),
+        Endpoint::AllManaged | Endpoint::External { .. } => return Some(ports.clone()),
+    };
+    let mut declared: Vec<PortRange> = services
+        .iter()
+        .filter_map(|s| s.ports.get(&named.name))
+        .map(|p| p.range)
+        .collect();
+    declared.sort();
+    declared.dedup();
+    (!declared.is_empty()).then(|| {
+        Ports::Named(NamedPort {
+            name: named.name.clone(),
+            declared,
+        })
+    })
+}
+
 impl Checker {
     /// Runs every whole-program audit.
     pub(super) fn audit(&mut self) {
@@ -244,12 +289,6 @@ impl Checker {
     fn check_invariants(&mut self) {
         let sources = EndIndex::new(&self.model.flows, |flow| &flow.src);
         let destinations = EndIndex::new(&self.model.flows, |flow| &flow.dst);
-        let sets: Sets<'_> = self
-            .model
-            .externals
-            .values()
-            .map(|e| (e.name.as_str(), AddressSet::of(&e.blocks)))
-            .collect();
         let mut found = Vec::new();
         for deny in &self.model.denies {
             let (from, to) = (
@@ -261,13 +300,15 @@ impl Checker {
                 else {
                     continue;
                 };
-                let Some(sources) = shared(&flow.src, &deny.src, &sets) else {
+                let Some(sources) = shared(&flow.src, &deny.src) else {
                     continue;
                 };
-                let Some(destinations) = shared(&flow.dst, &deny.dst, &sets) else {
+                let Some(destinations) = shared(&flow.dst, &deny.dst) else {
                     continue;
                 };
-                let Some(ports) = flow.ports.intersection(&deny.ports) else {
+                let Some(ports) = ports_toward(&self.model, &flow.ports, &deny.dst)
+                    .and_then(|opened| opened.intersection(&deny.ports))
+                else {
                     continue;
                 };
                 let ports = match ports {

@@ -6,7 +6,7 @@ use super::{Checker, names, references, selector};
 use crate::catalog::Criterion;
 use crate::diagnostic::{Code, Diagnostic};
 use crate::model::{
-    Control, Expression, External, IpBlock, Namespace, Operator, Port, Selector, Service,
+    Addresses, Control, Expression, External, Namespace, Operator, Port, Selector, Service,
 };
 use crate::source::Span;
 use crate::syntax::ast::{self, Ident, Item, SelectorKind};
@@ -167,10 +167,16 @@ impl Checker {
                 SelectorKind::In { key, values } | SelectorKind::NotIn { key, values } => {
                     self.check_label_key(key);
                     values.iter().for_each(|v| self.check_label_value(v));
-                    let operator = match term.kind {
-                        SelectorKind::In { .. } => Operator::In,
-                        _ => Operator::NotIn,
+                    let (operator, word) = match term.kind {
+                        SelectorKind::In { .. } => (Operator::In, "in"),
+                        _ => (Operator::NotIn, "notin"),
                     };
+                    // `()` reads as one empty value (label values may be
+                    // empty), which is never what `k in ()` means.
+                    if values.iter().all(|v| v.text.is_empty()) {
+                        self.report_empty_values(key, word, term.span);
+                        continue;
+                    }
                     expressions.push(Expression {
                         key: key.text.clone(),
                         operator,
@@ -200,10 +206,28 @@ impl Checker {
                     pods.span,
                     "these terms contradict each other",
                 )
-                .with_help("a key can have one value; `in ()` and `has k, !k` match nothing"),
+                .with_help("a key can have one value; `has k, !k` and `k in (a), k notin (a)` match nothing"),
             );
         }
         normalized
+    }
+
+    /// E0213: `k in ()` or `k notin ()`, which Kubernetes rejects and which
+    /// reads as a contradiction or as nothing.
+    fn report_empty_values(&mut self, key: &Ident, word: &str, span: Span) {
+        let k = &key.text;
+        self.report(
+            Diagnostic::new(
+                Code::E0213,
+                format!("`{k} {word} ()` lists no value"),
+                span,
+                "empty value set",
+            )
+            .with_note("Kubernetes rejects `In` and `NotIn` without values")
+            .with_help(format!(
+                "list the values (`{k} {word} (a, b)`), or write `!{k}` (label absent) or `has {k}` (label present)"
+            )),
+        );
     }
 
     fn check_label_key(&mut self, key: &Ident) {
@@ -277,20 +301,14 @@ impl Checker {
                 );
             }
         }
-        let mut ip_blocks: Vec<IpBlock> = blocks
-            .iter()
-            .map(|(cidr, _)| IpBlock {
-                cidr: *cidr,
-                except: Vec::new(),
-            })
-            .collect();
+        // A hole belongs to the whole set; it must cut into some block, so
+        // that it removes something and no outermost block lies inside it.
         for (hole, span) in &holes {
-            let inside = ip_blocks
-                .iter_mut()
-                .find(|b| b.cidr != *hole && b.cidr.contains(hole));
-            match inside {
-                Some(block) => block.except.push(*hole),
-                None => self.report(
+            let inside = blocks
+                .iter()
+                .any(|(block, _)| block != hole && block.contains(hole));
+            if !inside {
+                self.report(
                     Diagnostic::new(
                         Code::E0210,
                         format!("`except {hole}` is not strictly inside a block of `{}`", external.name.text),
@@ -298,9 +316,13 @@ impl Checker {
                         "outside every block",
                     )
                     .with_help("an `except` block must lie strictly inside one of the set's blocks; fix the range or remove it"),
-                ),
+                );
             }
         }
+        let addresses = Addresses::new(
+            blocks.iter().map(|(net, _)| *net).collect(),
+            holes.iter().map(|(net, _)| *net).collect(),
+        );
         if let Some(first) = self.model.externals.get(&external.name.text) {
             let first = first.span;
             self.report_duplicate("external", &external.name, first);
@@ -310,7 +332,7 @@ impl Checker {
             external.name.text.clone(),
             External {
                 name: external.name.text.clone(),
-                blocks: ip_blocks,
+                addresses: Rc::new(addresses),
                 span: external.name.span,
             },
         );

@@ -7,7 +7,6 @@
 //! duplicate definitions). Every pass checks every item and reports all it
 //! finds. Must not know about YAML, policies or output formats.
 
-mod addresses;
 mod audit;
 mod definitions;
 mod names;
@@ -15,8 +14,6 @@ mod references;
 pub mod selector;
 mod suggest;
 mod uses;
-
-pub use addresses::AddressSet;
 
 use crate::diagnostic::{self, Diagnostic};
 use crate::model::Model;

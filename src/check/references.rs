@@ -5,7 +5,7 @@
 use super::{Checker, suggest};
 use crate::catalog::{self, Criterion};
 use crate::diagnostic::{Code, Diagnostic};
-use crate::model::{Citation, CitationTarget, Endpoint, PortRange, Ports, Protocol};
+use crate::model::{Citation, CitationTarget, Endpoint, NamedPort, PortRange, Ports, Protocol};
 use crate::syntax::ast::{self, Ident, Part, PortRef};
 
 /// Parses a port spec (`8080`, `8000-8080/udp`), reporting what is wrong.
@@ -318,7 +318,7 @@ impl Checker {
         if let Some(external) = self.model.externals.get(&name.text) {
             let endpoint = Endpoint::External {
                 name: external.name.clone(),
-                blocks: external.blocks.clone(),
+                addresses: external.addresses.clone(),
             };
             super::mark(&mut self.used_externals, &name.text);
             return Some(endpoint);
@@ -442,6 +442,17 @@ impl Checker {
         }
         ranges.sort();
         ranges.dedup();
+        // On many services' pods, the name is resolved on each pod, so a pod
+        // gets its own port of that name, not every number the name has
+        // anywhere (decision 0007). A container port is one number: a name
+        // declared as a range is opened by number.
+        let many = matches!(dst, Endpoint::Namespace { .. } | Endpoint::AllManaged);
+        if many && ranges.iter().all(|r| r.first == r.last) {
+            return Some(Ports::Named(NamedPort {
+                name: name.text.clone(),
+                declared: ranges,
+            }));
+        }
         Some(Ports::Ranges(ranges))
     }
 

@@ -5,8 +5,10 @@ use super::references::{endpoint_text, port_text};
 use super::{Checker, FlowPlaces};
 use crate::catalog;
 use crate::diagnostic::{Code, Diagnostic};
-use crate::model::{Citation, Deny, Endpoint, Flow};
+use crate::model::{Addresses, Citation, Deny, Endpoint, Flow, private_ranges};
+use crate::source::Span;
 use crate::syntax::ast::{self, Ident, Item};
+use ipnet::IpNet;
 
 impl Checker {
     /// Resolves every use of a definition in `ast`.
@@ -115,23 +117,8 @@ impl Checker {
             );
             return;
         }
-        if let Endpoint::External { name, .. } = &dst {
-            let everything = self
-                .model
-                .externals
-                .get(name)
-                .is_some_and(|e| e.is_everything());
-            if everything {
-                self.report(
-                    Diagnostic::new(
-                        Code::W0003,
-                        format!("`{src}` may reach every address through `{name}`"),
-                        flow.dst.span,
-                        "the whole address space, no `except`",
-                    )
-                    .with_help("carve out private ranges with `except 10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16`, or name the destinations"),
-                );
-            }
+        if let Endpoint::External { name, addresses } = &dst {
+            self.check_egress_reach(&src, name, addresses, flow.dst.span);
         }
         let criteria: Vec<&catalog::Criterion> =
             citations.iter().flat_map(Citation::criteria).collect();
@@ -161,6 +148,68 @@ impl Checker {
             because: flow.because.as_ref().map(|b| b.value.clone()),
             span: flow.span,
         });
+    }
+
+    /// W0003: egress to the whole address space, or to addresses where
+    /// clusters put pods and services (an `ipBlock` matches pods too, and
+    /// Ward cannot carve out networks it is not told of: decision 0003).
+    fn check_egress_reach(&mut self, src: &Endpoint, name: &str, set: &Addresses, span: Span) {
+        let reached: Vec<IpNet> = private_ranges()
+            .into_iter()
+            .filter(|range| set.first_in(range).is_some())
+            .collect();
+        let everything = set.is_everything();
+        if reached.is_empty() && !everything {
+            return;
+        }
+        let list = |nets: &[IpNet]| {
+            nets.iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        // A range strictly inside a block can be excepted; a block inside a
+        // range cannot, and only the cluster's networks would settle it.
+        let (exceptable, inside): (Vec<IpNet>, Vec<IpNet>) = reached.iter().partition(|range| {
+            set.blocks()
+                .iter()
+                .any(|block| block != *range && block.contains(*range))
+        });
+        let (message, label) = if everything {
+            (
+                format!("`{src}` may reach every address through `{name}`"),
+                "the whole address space, no `except`".to_string(),
+            )
+        } else {
+            (
+                format!("`{src}` may reach cluster-private addresses through `{name}`"),
+                format!("holds addresses in {}", list(&reached)),
+            )
+        };
+        let mut help = Vec::new();
+        if !exceptable.is_empty() {
+            help.push(format!("add `except {}` to `{name}`", list(&exceptable)));
+        }
+        if !inside.is_empty() {
+            let blocks: Vec<IpNet> = set
+                .blocks()
+                .iter()
+                .filter(|block| inside.iter().any(|range| range.contains(*block)))
+                .copied()
+                .collect();
+            help.push(format!(
+                "check that {} is outside the cluster's pod and service networks",
+                list(&blocks)
+            ));
+        }
+        self.report(
+            Diagnostic::new(Code::W0003, message, span, label)
+                .with_note(format!(
+                    "pods and services usually have addresses in {}, and an `ipBlock` matches pods too: this flow may open `{src}` to pods no flow names",
+                    list(&reached)
+                ))
+                .with_help(format!("{}, or name narrower destinations", help.join("; "))),
+        );
     }
 
     fn deny(&mut self, deny: &ast::Deny) {

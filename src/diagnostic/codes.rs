@@ -188,9 +188,11 @@ line shows the network form.";
 
     /// An `except` block outside its address block.
     E0210 = Error, "except outside its block",
-"Every `except` block must lie strictly inside one of the set's blocks:
-Kubernetes rejects an `except` that is not, and an `except` equal to its block
-would leave nothing. Fix the range or remove the `except`.";
+"Every `except` block must lie strictly inside one of the set's blocks, or it
+removes nothing (or a whole block: then remove the block). A hole belongs to
+the whole set: it is carved from every block that holds it, and a block
+inside a hole is left out, so `10.0.0.0/8, 10.1.0.0/16 except 10.1.2.0/24`
+holds no address of 10.1.2.0/24. Fix the range or remove the `except`.";
 
     /// IPv4 and IPv6 in one set.
     E0211 = Error, "IPv4 and IPv6 mixed in one set",
@@ -200,8 +202,19 @@ reviews stay unambiguous. Declare two externals, one per family.";
     /// A selector that can match no pod.
     E0212 = Error, "selector matches no pod",
 "The terms of a `pods` selector contradict each other (`app=a, app=b`, or
-`has k, !k`, or `k in ()`), so it selects no pod and any flow through it would
-be dead. Fix the terms.";
+`has k, !k`, or `k in (a), k notin (a)`), so it selects no pod and any flow
+through it would be dead. Fix the terms.";
+
+    /// `k in ()` or `k notin ()`.
+    E0213 = Error, "empty value set",
+"`k in ()` and `k notin ()` list no value. Kubernetes rejects an `In` or
+`NotIn` requirement without values, and the two read as a contradiction
+(`in ()`: no value matches) and as nothing at all (`notin ()`), so Ward
+refuses both rather than guess.
+
+    service web { pods app in (web, web-canary) }   # list the values
+    service web { pods !canary }                    # the label is absent
+    service web { pods has app }                    # the label is present";
 
     /// A flow that cites no control.
     E0301 = Error, "flow cites no control",
@@ -325,11 +338,23 @@ matrix. A flow without one leaves them to guess why the connection exists.";
 "`:*` allows every port of the destination, which is rarely least privilege.
 Name the ports the flow needs when you can.";
 
-    /// Egress to the whole address space.
+    /// Egress to the whole address space, or to where pods usually live.
     W0003 = Warning, "egress to any address",
-"A flow to `0.0.0.0/0` or `::/0` without `except` lets the source reach every
-address, including the cluster's own pod and service ranges and cloud metadata
-endpoints. Carve out private ranges with `except`, or name the destinations.";
+"A flow to an external whose addresses (after its `except` holes) still
+include the whole address space, or part of the ranges where clusters put pod
+and service addresses (10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16,
+100.64.0.0/10, fc00::/7), may reach more than outside hosts: an `ipBlock`
+matches pods whose address is inside it too, and Ward cannot carve out the
+cluster's networks without being told them (decision 0003). The note names the
+ranges the external still reaches.
+
+    external internet = 0.0.0.0/0 except 10.0.0.0/8, 172.16.0.0/12,
+                                         192.168.0.0/16, 100.64.0.0/10
+
+Except the ranges, or name narrower destinations. A block that lies inside a
+private range (a VPN peer at 10.20.0.0/24) cannot be excepted: check that it is
+outside the cluster's pod and service networks; the warning stays until those
+can be declared.";
 
     /// Two services whose selectors can pick one pod.
     W0004 = Warning, "services overlap",

@@ -5,7 +5,7 @@
 //! Owns the wording only; must not decide what changed and must not escape
 //! for any format.
 
-use crate::model::{Citation, Endpoint, IpBlock, Model, Port, Selector};
+use crate::model::{Addresses, Citation, Endpoint, Model, Port, Selector};
 
 /// What an endpoint stands for in `model`: `pods app=web in shop`,
 /// `every pod of payments`, the managed namespaces of `*.*`, an external's
@@ -33,7 +33,7 @@ pub fn endpoint(end: &Endpoint, model: &Model) -> String {
                 .collect();
             format!("every pod of {}", names.join(", "))
         }
-        Endpoint::External { blocks, .. } => ranges(blocks).join("; "),
+        Endpoint::External { addresses, .. } => ranges(addresses).join("; "),
     }
 }
 
@@ -46,9 +46,11 @@ pub fn selector_text(selector: &Selector) -> String {
     }
 }
 
-/// One entry per block: `0.0.0.0/0 except 10.0.0.0/8, 192.168.0.0/16`.
-pub fn ranges(blocks: &[IpBlock]) -> Vec<String> {
-    blocks
+/// One entry per `ipBlock` Ward emits for the set:
+/// `0.0.0.0/0 except 10.0.0.0/8, 192.168.0.0/16`.
+pub fn ranges(addresses: &Addresses) -> Vec<String> {
+    addresses
+        .ip_blocks()
         .iter()
         .map(|block| {
             if block.except.is_empty() {

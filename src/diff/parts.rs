@@ -8,7 +8,6 @@ use super::{
     Change, ControlFacts, Edit, ExternalFacts, InvariantFacts, NamespaceFacts, Program,
     ServiceFacts, Status, describe,
 };
-use crate::check::AddressSet;
 use crate::model::{Control, Deny, External, Model, Namespace, Service};
 use crate::source::Sources;
 use std::collections::{BTreeMap, BTreeSet};
@@ -135,13 +134,10 @@ pub fn externals(old: Program<'_>, new: Program<'_>) -> Vec<Change<ExternalFacts
         new,
         |m| m.externals.values().map(|e| (e.name.clone(), e)).collect(),
         |e: &External, sources| ExternalFacts {
-            ranges: describe::ranges(&e.blocks),
+            ranges: describe::ranges(&e.addresses),
             location: sources.location(e.span),
         },
-        |a, b| {
-            let ranges = |e: &External| AddressSet::of(&e.blocks);
-            differing(&[("ranges", ranges(a) != ranges(b))])
-        },
+        |a, b| differing(&[("ranges", a.addresses != b.addresses)]),
     )
 }
 

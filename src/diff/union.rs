@@ -8,12 +8,12 @@
 //! selector, so both meanings are simulated. Owns that construction and the
 //! names a reader sees for the world's endpoints; must not simulate.
 
-use crate::check::AddressSet;
-use crate::model::{Model, Namespace};
+use crate::model::{Addresses, Model, Namespace};
 use crate::proof::world::{OUTSIDER_NAMESPACE, UNMATCHED_POD};
 use crate::simulate::Endpoint;
 use std::collections::BTreeMap;
 use std::net::IpAddr;
+use std::rc::Rc;
 
 /// The suffix of a service that stands for a selector only the old program
 /// used. Not valid in a DNS label, so it never clashes with a real name.
@@ -27,9 +27,9 @@ pub struct Union {
     /// `(namespace, pod)` -> the name a reader sees.
     pods: BTreeMap<(String, String), String>,
     /// Each external's addresses in the old program.
-    old_externals: Vec<(String, AddressSet)>,
+    old_externals: Vec<(String, Rc<Addresses>)>,
     /// Each external's addresses in the new program.
-    new_externals: Vec<(String, AddressSet)>,
+    new_externals: Vec<(String, Rc<Addresses>)>,
 }
 
 fn pod_name(service: &str) -> String {
@@ -97,7 +97,7 @@ impl Union {
         for external in old.externals.values() {
             let name = match model.externals.get(&external.name) {
                 None => external.name.clone(),
-                Some(same) if same.blocks == external.blocks => continue,
+                Some(same) if same.addresses == external.addresses => continue,
                 Some(_) => format!("{}{OLD_SUFFIX}", external.name),
             };
             let mut variant = external.clone();
@@ -112,7 +112,7 @@ impl Union {
         let sets = |m: &Model| {
             m.externals
                 .values()
-                .map(|e| (e.name.clone(), AddressSet::of(&e.blocks)))
+                .map(|e| (e.name.clone(), e.addresses.clone()))
                 .collect()
         };
         Self {
@@ -146,7 +146,7 @@ impl Union {
     /// the old one's; `(old ranges)` marks an external that held it only
     /// before its ranges changed.
     fn address_label(&self, ip: IpAddr) -> String {
-        let holds = |sets: &[(String, AddressSet)], name: &str| {
+        let holds = |sets: &[(String, Rc<Addresses>)], name: &str| {
             sets.iter()
                 .find(|(n, _)| n == name)
                 .map(|(_, set)| set.contains(ip))

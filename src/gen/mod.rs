@@ -495,7 +495,8 @@ impl Generator {
     fn define_externals(&mut self, services: usize) {
         self.externals.push(Ext {
             name: "internet".to_string(),
-            text: "0.0.0.0/0 except 10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16".to_string(),
+            text: "0.0.0.0/0 except 10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16, 100.64.0.0/10"
+                .to_string(),
         });
         self.externals.push(Ext {
             name: "corp-vpn".to_string(),

@@ -15,7 +15,7 @@ use super::{
 use crate::catalog::{self, CRITERIA, Criterion};
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::emit::rule_annotation;
-use crate::model::{Citation, CitationTarget, Flow, Model, Ports};
+use crate::model::{Citation, CitationTarget, Flow, Model, NamedPort, Ports};
 use crate::plan::{Direction, Plan, Policy, RuleRef, Target};
 use crate::source::{FileId, Sources, Span};
 use std::collections::{BTreeMap, BTreeSet};
@@ -275,7 +275,11 @@ fn flow_entry(
 ) -> FlowEntry {
     let (every_port, ports) = match &flow.ports {
         Ports::Any => (true, Vec::new()),
-        Ports::Ranges(ranges) => (
+        // A port by name: the numbers the services declare under it.
+        Ports::Ranges(ranges)
+        | Ports::Named(NamedPort {
+            declared: ranges, ..
+        }) => (
             false,
             ranges
                 .iter()
@@ -315,6 +319,10 @@ fn flow_entry(
         destination: flow.dst.to_string(),
         every_port,
         ports,
+        port_name: match &flow.ports {
+            Ports::Named(named) => Some(named.name.clone()),
+            Ports::Any | Ports::Ranges(_) => None,
+        },
         justification: flow.because.clone(),
         location: sources.location(flow.span),
         citations: flow.citations.iter().map(|c| c.id.clone()).collect(),

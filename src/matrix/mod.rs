@@ -204,8 +204,13 @@ pub struct FlowEntry {
     pub destination: String,
     /// True when the flow allows every port of every protocol (`:*`).
     pub every_port: bool,
-    /// The destination ports (empty when `every_port`).
+    /// The destination ports (empty when `every_port`); with `port_name`,
+    /// where the services declare that name.
     pub ports: Vec<PortEntry>,
+    /// A port given by name that each destination pod resolves (the YAML
+    /// holds the name, decision 0007); absent for numbers.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub port_name: Option<String>,
     /// The justification (`because`).
     pub justification: Option<String>,
     /// `file:line` of the statement.

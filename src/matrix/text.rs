@@ -130,7 +130,8 @@ pub fn or_none(text: &str) -> String {
     }
 }
 
-/// `8443/tcp, 9000-9100/tcp`, or [`EVERY_PORT`].
+/// `8443/tcp, 9000-9100/tcp`, `metrics on each pod (9090/tcp)` for a port
+/// given by name, or [`EVERY_PORT`].
 pub fn ports(flow: &FlowEntry) -> String {
     if flow.every_port {
         return EVERY_PORT.to_string();
@@ -147,7 +148,10 @@ pub fn ports(flow: &FlowEntry) -> String {
             }
         })
         .collect();
-    ports.join(", ")
+    match &flow.port_name {
+        Some(name) => format!("{name} on each pod ({})", ports.join(", ")),
+        None => ports.join(", "),
+    }
 }
 
 /// `TCP, UDP`, or [`ANY_PROTOCOL`].

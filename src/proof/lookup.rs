@@ -10,7 +10,7 @@
 //! answers are the same: the first flow (or `deny`) in source order whose
 //! ports cover the probe and whose ends hold both members.
 
-use super::{Declarations, Member, covers};
+use super::{Declarations, Member, covers, covers_numeric};
 use crate::model::{self, Model, Ports};
 use crate::simulate::Probe;
 use crate::sorted;
@@ -57,6 +57,9 @@ pub(super) struct Rules<'m> {
     to: Vec<Vec<usize>>,
     /// Per rule, the members its destination holds.
     reaches: Vec<Bits>,
+    /// Per rule with a port given by name, the members of `reaches` that
+    /// have a container port of that name, by the probe it is.
+    named: Vec<BTreeMap<Probe, Bits>>,
 }
 
 /// Which rules an endpoint may hold a member of, by the member's namespace:
@@ -147,11 +150,30 @@ impl<'m> Rules<'m> {
             from.push(sourced);
             to.push(reached);
         }
+        let mut named = vec![BTreeMap::new(); rules.len()];
+        for (rule, by_probe) in named.iter_mut().enumerate() {
+            let Some((_, _, Ports::Named(port))) = rules.get(rule) else {
+                continue;
+            };
+            for (m, member) in members.iter().enumerate() {
+                let reached = reaches.get(rule).is_some_and(|bits| bits.contains(m));
+                let Member::Pod { ports, .. } = member else {
+                    continue;
+                };
+                for own in ports.iter().filter(|p| reached && p.name == port.name) {
+                    by_probe
+                        .entry(Probe::new(own.port, own.protocol))
+                        .or_insert_with(|| Bits::new(members.len()))
+                        .insert(m);
+                }
+            }
+        }
         Self {
             ports: rules.iter().map(|(_, _, ports)| *ports).collect(),
             from,
             to,
             reaches,
+            named,
         }
     }
 
@@ -160,20 +182,34 @@ impl<'m> Rules<'m> {
     pub(super) fn reached(&self, src: usize, probe: Probe, row: &mut Bits) {
         row.clear();
         for rule in self.from.get(src).into_iter().flatten() {
-            let covered = self.ports.get(*rule).is_some_and(|p| covers(p, probe));
-            if let (true, Some(bits)) = (covered, self.reaches.get(*rule)) {
+            let reached = match self.ports.get(*rule) {
+                Some(Ports::Named(_)) => self.named.get(*rule).and_then(|n| n.get(&probe)),
+                Some(ports) if covers_numeric(ports, probe) => self.reaches.get(*rule),
+                _ => None,
+            };
+            if let Some(bits) = reached {
                 row.union(bits);
             }
         }
     }
 
-    /// The first rule from `src` to `dst` that covers `probe`.
-    pub(super) fn first(&self, src: usize, dst: usize, probe: Probe) -> Option<usize> {
+    /// The first rule from `src` to `dst` (the member `member`) that covers
+    /// `probe`.
+    pub(super) fn first(
+        &self,
+        src: usize,
+        dst: usize,
+        probe: Probe,
+        member: &Member,
+    ) -> Option<usize> {
         let (Some(from), Some(to)) = (self.from.get(src), self.to.get(dst)) else {
             return None;
         };
-        sorted::common(from, to)
-            .find(|&rule| self.ports.get(rule).is_some_and(|p| covers(p, probe)))
+        sorted::common(from, to).find(|&rule| {
+            self.ports
+                .get(rule)
+                .is_some_and(|p| covers(p, probe, member))
+        })
     }
 }
 

@@ -11,7 +11,6 @@ mod lookup;
 pub mod verify;
 pub mod world;
 
-use crate::check::AddressSet;
 use crate::diagnostic::{Code, Diagnostic};
 use crate::model::{self, Model, Ports, Protocol};
 use crate::plan::{Direction, Plan};
@@ -34,9 +33,22 @@ pub enum Member {
         ip: Option<IpAddr>,
         /// Whether the program manages its namespace.
         managed: bool,
+        /// Its named container ports: what a port given by name opens.
+        ports: Vec<NamedContainerPort>,
     },
     /// An address outside the cluster.
     Address(IpAddr),
+}
+
+/// A container port with a name, as a port given by name resolves to it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NamedContainerPort {
+    /// The name.
+    pub name: String,
+    /// The number.
+    pub port: u16,
+    /// The protocol.
+    pub protocol: simulate::Protocol,
 }
 
 /// The simulator's protocol for a model protocol.
@@ -51,18 +63,12 @@ pub fn simulator_protocol(protocol: Protocol) -> simulate::Protocol {
 /// Answers "does the program declare this?" for endpoints of a world.
 pub struct Declarations<'m> {
     model: &'m Model,
-    externals: IndexMap<String, AddressSet>,
 }
 
 impl<'m> Declarations<'m> {
     /// Prepares the program's endpoints for membership queries.
     pub fn new(model: &'m Model) -> Self {
-        let externals = model
-            .externals
-            .values()
-            .map(|e| (e.name.clone(), AddressSet::of(&e.blocks)))
-            .collect();
-        Self { model, externals }
+        Self { model }
     }
 
     /// True when `member` is one of the pods or addresses `end` stands for.
@@ -88,17 +94,16 @@ impl<'m> Declarations<'m> {
             // writes no policy for external ends, so only pods that no Ward
             // policy governs count as part of an external.
             (
-                model::Endpoint::External { name, .. },
+                model::Endpoint::External { addresses, .. },
                 Member::Pod {
                     ip: Some(ip),
                     managed: false,
                     ..
                 },
             )
-            | (model::Endpoint::External { name, .. }, Member::Address(ip)) => self
-                .externals
-                .get(name)
-                .is_some_and(|set| set.contains(*ip)),
+            | (model::Endpoint::External { addresses, .. }, Member::Address(ip)) => {
+                addresses.contains(*ip)
+            }
             _ => false,
         }
     }
@@ -111,7 +116,7 @@ impl<'m> Declarations<'m> {
         probe: Probe,
     ) -> Option<&'m model::Flow> {
         self.model.flows.iter().find(|flow| {
-            covers(&flow.ports, probe)
+            covers(&flow.ports, probe, dst)
                 && self.contains(&flow.src, src)
                 && self.contains(&flow.dst, dst)
         })
@@ -125,17 +130,30 @@ impl<'m> Declarations<'m> {
         probe: Probe,
     ) -> Option<&'m model::Deny> {
         self.model.denies.iter().find(|deny| {
-            covers(&deny.ports, probe)
+            covers(&deny.ports, probe, dst)
                 && self.contains(&deny.src, src)
                 && self.contains(&deny.dst, dst)
         })
     }
 }
 
-/// True when `ports` holds the probe's port and protocol.
-pub fn covers(ports: &Ports, probe: Probe) -> bool {
+/// True when `ports` holds the probe's port and protocol towards `dst`: a
+/// port given by name is the destination pod's container port of that name.
+pub fn covers(ports: &Ports, probe: Probe, dst: &Member) -> bool {
+    match (ports, dst) {
+        (Ports::Named(named), Member::Pod { ports, .. }) => ports
+            .iter()
+            .any(|p| p.name == named.name && p.port == probe.port && p.protocol == probe.protocol),
+        (numeric, _) => covers_numeric(numeric, probe),
+    }
+}
+
+/// True when numeric `ports` hold the probe, whatever the destination; a
+/// port given by name never does (it needs the destination pod).
+fn covers_numeric(ports: &Ports, probe: Probe) -> bool {
     match ports {
         Ports::Any => true,
+        Ports::Named(_) => false,
         Ports::Ranges(ranges) => ranges.iter().any(|r| {
             simulator_protocol(r.protocol) == probe.protocol
                 && r.first <= probe.port
@@ -259,12 +277,15 @@ pub fn compare(
                         grouped.entry(key(0, 0)).or_default().push(probe);
                     }
                     if denied.contains(d) {
-                        if let Some(index) = denies.first(s, d, probe) {
+                        if let Some(index) = denies.first(s, d, probe, dst) {
                             grouped.entry(key(2, index)).or_default().push(probe);
                         }
                     }
                 } else if declared.contains(d) {
-                    if let Some(flow) = flows.first(s, d, probe).and_then(|f| model.flows.get(f)) {
+                    if let Some(flow) = flows
+                        .first(s, d, probe, dst)
+                        .and_then(|f| model.flows.get(f))
+                    {
                         grouped.entry(key(1, flow.index)).or_default().push(probe);
                     }
                 }

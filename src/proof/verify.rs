@@ -7,7 +7,7 @@
 //! (a service whose selector matches no pod, a pod no service describes) are
 //! reported too, since the proof is only as good as that match.
 
-use super::{Comparison, Member, compare, diagnostics, world};
+use super::{Comparison, Member, NamedContainerPort, compare, diagnostics, world};
 use crate::diagnostic::{Code, Diagnostic};
 use crate::emit::{self, Emitted};
 use crate::model::Model;
@@ -49,6 +49,7 @@ pub fn verify(
                 labels,
                 ip: cluster.pod_ip(pod),
                 managed,
+                ports: named_ports(cluster, pod),
             },
         ));
     }
@@ -163,6 +164,22 @@ fn policy_drift(
         }
     }
     found
+}
+
+/// A cluster pod's named container ports, as the simulator read them.
+fn named_ports(cluster: &simulate::World, pod: &simulate::PodRef) -> Vec<NamedContainerPort> {
+    let class = cluster.class_of(pod).and_then(|c| cluster.classes.get(c));
+    class
+        .into_iter()
+        .flat_map(|class| &class.ports)
+        .filter_map(|port| {
+            Some(NamedContainerPort {
+                name: port.name.clone()?,
+                port: port.port,
+                protocol: port.protocol,
+            })
+        })
+        .collect()
 }
 
 fn unmatched(model: &Model, members: &[(Endpoint, Member)]) -> Vec<Diagnostic> {

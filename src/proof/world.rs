@@ -6,9 +6,8 @@
 //! and just outside every external set and its holes; and probes on every
 //! declared port, the ports just beside each range, and a port nothing uses.
 
-use super::Member;
-use crate::check::AddressSet;
-use crate::model::{Model, Operator, PortRange, Ports, Protocol, Selector};
+use super::{Member, NamedContainerPort};
+use crate::model::{Model, NamedPort, Operator, PortRange, Ports, Protocol, Selector};
 use crate::simulate::{self, Endpoint, Probe};
 use ipnet::IpNet;
 use k8s_openapi::api::core::v1 as core;
@@ -175,6 +174,14 @@ impl TestWorld {
                 labels,
                 ip,
                 managed,
+                ports: ports
+                    .iter()
+                    .map(|(port_name, range)| NamedContainerPort {
+                        name: port_name.clone(),
+                        port: range.first,
+                        protocol: super::simulator_protocol(range.protocol),
+                    })
+                    .collect(),
             },
         ));
     }
@@ -185,17 +192,11 @@ impl TestWorld {
 /// inside an external would be matched by its `ipBlock` rules, which is
 /// Kubernetes' meaning but not what a test of the program's flows wants.
 fn pod_range(model: &Model) -> IpNet {
-    let sets: Vec<AddressSet> = model
-        .externals
-        .values()
-        .map(|e| AddressSet::of(&e.blocks))
-        .collect();
     let free = |net: &IpNet| {
-        let block = AddressSet::of(&[crate::model::IpBlock {
-            cidr: *net,
-            except: Vec::new(),
-        }]);
-        sets.iter().all(|set| set.first_shared(&block).is_none())
+        model
+            .externals
+            .values()
+            .all(|e| e.addresses.first_in(net).is_none())
     };
     let preferred: Vec<IpNet> = [
         "10.244.0.0/16",
@@ -229,10 +230,9 @@ fn pod_range(model: &Model) -> IpNet {
 pub(crate) fn edge_addresses(model: &Model) -> Vec<IpAddr> {
     let mut addresses = BTreeSet::new();
     for external in model.externals.values() {
-        for block in &external.blocks {
-            for net in std::iter::once(&block.cidr).chain(&block.except) {
-                addresses.extend(edges(net));
-            }
+        let set = &external.addresses;
+        for net in set.blocks().iter().chain(set.holes()) {
+            addresses.extend(edges(net));
         }
     }
     addresses.into_iter().collect()
@@ -283,8 +283,11 @@ pub(crate) fn probes(model: &Model) -> Vec<Probe> {
         .map(|f| &f.ports)
         .chain(model.denies.iter().map(|d| &d.ports))
     {
-        if let Ports::Ranges(list) = ports {
-            ranges.extend(list.iter().copied());
+        match ports {
+            Ports::Ranges(list) | Ports::Named(NamedPort { declared: list, .. }) => {
+                ranges.extend(list.iter().copied());
+            }
+            Ports::Any => {}
         }
     }
     let mut probes: BTreeSet<(Protocol, u16)> = BTreeSet::new();
