@@ -443,6 +443,27 @@ fn broken_sides_and_bad_arguments_have_their_exit_codes() {
         repo.ward_in(".", &["diff", "main:policy"]).status.code(),
         Some(2)
     );
+    // A `REV:PATH` that names no program is an error, not an empty program;
+    // so is a path that does not exist.
+    for (old, new) in [
+        ("HEAD:nonexistent", "main:policy"),
+        ("main:policy", "HEAD:policy/nonexistent.ward"),
+        ("main:policy", "nonexistent/"),
+    ] {
+        let output = repo.ward_in(".", &["diff", old, new]);
+        assert_eq!(output.status.code(), Some(2), "{old} {new}");
+        assert!(output.stdout.is_empty());
+    }
+    let stderr = String::from_utf8_lossy(
+        &repo
+            .ward_in(".", &["diff", "HEAD:nonexistent", "main:policy"])
+            .stderr,
+    )
+    .into_owned();
+    assert!(
+        stderr.contains("`HEAD:nonexistent` names no `.ward` file"),
+        "{stderr}"
+    );
     assert_eq!(
         repo.ward_in(".", &["diff", "--git", "main", "a", "b"])
             .status
