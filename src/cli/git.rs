@@ -174,6 +174,56 @@ fn split_message(message: &str) -> (String, String) {
 #[cfg(test)]
 mod tests {
     use super::{parse_commit, split_message};
+    use proptest::prelude::*;
+
+    proptest! {
+        /// No message, however it is made (header lines, separators,
+        /// control characters, blank lines), changes the parents or the
+        /// people, and the subject and body are read from it as Git does.
+        #[test]
+        fn the_message_never_reaches_the_headers(
+            lines in proptest::collection::vec(
+                prop_oneof![
+                    Just(String::new()),
+                    Just("parent 3333333333333333333333333333333333333333".to_string()),
+                    Just("author Mallory <m@evil> 1 +0000".to_string()),
+                    Just("committer Mallory <m@evil> 1 +0000".to_string()),
+                    "[^\n\x00]{0,20}",
+                ],
+                0..12,
+            ),
+            name in "[^<>\n\x00]{0,16}",
+        ) {
+            let message = lines.join("\n");
+            let name = name.trim();
+            let raw = format!(
+                "tree 4b825dc642cb6eb9a060e54bf8d69288fbee4904\n\
+    parent 1111111111111111111111111111111111111111\n\
+    author {name} <a@example.com> 1706778000 +0100\n\
+    committer Carol <c@example.com> 1706778060 -0230\n\n{message}"
+            );
+            let commit = parse_commit(raw.as_bytes()).unwrap();
+            prop_assert_eq!(commit.parents, ["1111111111111111111111111111111111111111"]);
+            prop_assert_eq!(commit.author.name, name);
+            prop_assert_eq!(commit.author.email, "a@example.com");
+            prop_assert_eq!(commit.committer.name, "Carol");
+            prop_assert_eq!(commit.committer.date, "2024-02-01T06:31:00-02:30");
+            // What `%s` and `%b` would say, worked out line by line.
+            let blank = |l: &&String| l.trim().is_empty();
+            let rest: Vec<&String> = lines.iter().skip_while(blank).collect();
+            let subject_lines: Vec<&String> = rest.iter().copied().take_while(|l| !blank(l)).collect();
+            let subject: Vec<&str> = subject_lines.iter().map(|l| l.trim_end()).collect();
+            prop_assert_eq!(commit.subject, subject.join(" "));
+            let body: Vec<&str> = rest
+                .iter()
+                .skip(subject_lines.len())
+                .skip_while(|l| blank(l))
+                .map(|l| l.as_str())
+                .collect();
+            let body = body.join("\n");
+            prop_assert_eq!(commit.body, body.trim_end());
+        }
+    }
 
     #[test]
     fn reads_headers_then_the_message() {
