@@ -188,8 +188,8 @@ fn a_flow_keeps_its_identity_when_its_port_changes() {
         (allowed[0].src.as_str(), allowed[0].dst.as_str()),
         ("shop.web", "payments.api")
     );
-    assert_eq!(allowed[0].probes, ["9090/tcp"]);
-    assert_eq!(d.reachability.newly_blocked[0].probes, ["8443/tcp"]);
+    assert_eq!(allowed[0].probe_texts(), ["9090/tcp"]);
+    assert_eq!(d.reachability.newly_blocked[0].probe_texts(), ["8443/tcp"]);
     // The criteria it serves did not change hands.
     assert!(d.criteria.is_empty());
     assert_eq!(d.summary.criteria_touched, ["CC6.1", "CC6.7"]);
@@ -248,7 +248,7 @@ fn a_wider_external_is_newly_allowed_at_its_new_addresses() {
     for pair in &d.reachability.newly_allowed {
         assert_eq!(pair.src, "payments.api");
         assert!(pair.dst.contains("stripe"), "{pair:?}");
-        assert_eq!(pair.probes, ["443/tcp"]);
+        assert_eq!(pair.probe_texts(), ["443/tcp"]);
         assert!(pair.addresses.iter().all(|a| a.starts_with("198.51.100.")));
     }
 }
@@ -443,6 +443,27 @@ fn broken_sides_and_bad_arguments_have_their_exit_codes() {
         repo.ward_in(".", &["diff", "main:policy"]).status.code(),
         Some(2)
     );
+    // A `REV:PATH` that names no program is an error, not an empty program;
+    // so is a path that does not exist.
+    for (old, new) in [
+        ("HEAD:nonexistent", "main:policy"),
+        ("main:policy", "HEAD:policy/nonexistent.ward"),
+        ("main:policy", "nonexistent/"),
+    ] {
+        let output = repo.ward_in(".", &["diff", old, new]);
+        assert_eq!(output.status.code(), Some(2), "{old} {new}");
+        assert!(output.stdout.is_empty());
+    }
+    let stderr = String::from_utf8_lossy(
+        &repo
+            .ward_in(".", &["diff", "HEAD:nonexistent", "main:policy"])
+            .stderr,
+    )
+    .into_owned();
+    assert!(
+        stderr.contains("`HEAD:nonexistent` names no `.ward` file"),
+        "{stderr}"
+    );
     assert_eq!(
         repo.ward_in(".", &["diff", "--git", "main", "a", "b"])
             .status
@@ -465,4 +486,59 @@ fn a_program_new_in_the_work_tree_is_compared_with_nothing() {
     let value: serde_json::Value = serde_json::from_str(&stdout(&output)).unwrap();
     assert_eq!(value["summary"]["flows_added"], 6);
     assert!(String::from_utf8_lossy(&output.stderr).contains("holds no `.ward` files"));
+}
+
+#[test]
+fn a_first_program_is_compared_with_nothing_cell_for_cell() {
+    // Large enough that every pair of its world changes (thousands of
+    // pairs, each with dozens of probes), small enough to stay quick.
+    let text = ward::r#gen::program(&ward::r#gen::Config::new(40, 160, 7));
+    let mut sources = Sources::new();
+    sources.add("policy/gen.ward", text);
+    let model = ward::compile(&sources)
+        .model
+        .expect("the generated program compiles");
+    let program = Program {
+        model: &model,
+        sources: &sources,
+    };
+    let (empty_model, empty_sources) = (ward::model::Model::default(), Sources::new());
+    let nothing = Program {
+        model: &empty_model,
+        sources: &empty_sources,
+    };
+    let first = diff::diff(nothing, program, "(no program)", "policy/").unwrap();
+    let r = &first.reachability;
+    // Without a program there is no policy: every connection was open, so
+    // the first program only blocks, exactly what it does not allow.
+    assert_eq!(r.allowed_before, r.connections);
+    assert!(r.newly_allowed.is_empty());
+    let blocked: usize = r.newly_blocked.iter().map(|p| p.connections).sum();
+    assert_eq!(blocked, r.connections - r.allowed_after);
+    assert_eq!(first.summary.newly_blocked, blocked);
+    let mut seen = std::collections::BTreeSet::new();
+    for pair in &r.newly_blocked {
+        assert!(
+            seen.insert((&pair.src, &pair.dst)),
+            "{} -> {} twice",
+            pair.src,
+            pair.dst
+        );
+        assert!(!pair.probes.is_empty());
+        assert!(
+            pair.probes.windows(2).all(|w| w[0] < w[1]),
+            "unsorted probes"
+        );
+        assert!(pair.connections >= pair.probes.len());
+    }
+    assert!(seen.len() > 1000, "{} pairs", seen.len());
+    // Removing it is the mirror image, pair for pair.
+    let removed = diff::diff(program, nothing, "policy/", "(no program)").unwrap();
+    let back = &removed.reachability;
+    assert_eq!(back.newly_allowed, r.newly_blocked);
+    assert!(back.newly_blocked.is_empty());
+    assert_eq!(
+        (back.allowed_before, back.allowed_after),
+        (r.allowed_after, r.allowed_before)
+    );
 }

@@ -58,6 +58,20 @@ impl Repo {
         git_in(&self.top, args)
     }
 
+    /// Refuses a shallow clone: its history is cut, so a change before the
+    /// cut would be missing and the first commit after it compared with
+    /// the wrong program.
+    pub fn refuse_shallow(&self) -> Result<(), UsageError> {
+        let out = self.git(&["rev-parse", "--is-shallow-repository"])?;
+        if String::from_utf8_lossy(&out).trim() == "false" {
+            return Ok(());
+        }
+        Err(UsageError(format!(
+            "`{}` is a shallow clone: its history is cut, so the change population would be incomplete; fetch the whole history (`git fetch --unshallow`, or `fetch-depth: 0` in CI) and run again",
+            self.top.display()
+        )))
+    }
+
     /// The full hash of the commit `rev` names.
     pub fn commit(&self, rev: &str) -> Result<String, UsageError> {
         let spec = format!("{rev}^{{commit}}");
@@ -114,9 +128,12 @@ impl Repo {
     }
 }
 
-/// Runs `git -C dir ARGS`; a failure is a usage error quoting git.
+/// Runs `git -C dir ARGS`; a failure is a usage error quoting git. Paths
+/// are literal (no pathspec magic in a file name), and replacement objects
+/// (`git replace`) are ignored: Ward reads the objects the commits name.
 fn git_in(dir: &Path, args: &[&str]) -> Result<Vec<u8>, UsageError> {
     let output = Command::new("git")
+        .args(["--literal-pathspecs", "--no-replace-objects"])
         .arg("-C")
         .arg(dir)
         .args(args)
@@ -191,6 +208,10 @@ enum Side {
         repo: Repo,
         rev: String,
         path: String,
+        /// Whether a revision that holds no program there is an empty
+        /// program (the base of `--git`, where the program may be new)
+        /// rather than an error (a `REV:PATH` the user named).
+        absent_is_empty: bool,
     },
 }
 
@@ -227,11 +248,27 @@ fn load(side: Side, label: String) -> Result<Loaded, UsageError> {
             } else {
                 (Repo::at(Path::new("."))?, normalize(&path))
             };
-            return load(Side::Located { repo, rev, path }, label);
+            let side = Side::Located {
+                repo,
+                rev,
+                path,
+                absent_is_empty: false,
+            };
+            return load(side, label);
         }
-        Side::Located { repo, rev, path } => {
+        Side::Located {
+            repo,
+            rev,
+            path,
+            absent_is_empty,
+        } => {
             let commit = repo.commit(&rev)?;
             let files = repo.listing(&commit, &path)?;
+            if files.is_empty() && !absent_is_empty {
+                return Err(UsageError(format!(
+                    "`{label}` names no `.ward` file: `{rev}` holds no `{path}`, or no `.ward` file under it"
+                )));
+            }
             if files.is_empty() {
                 note(&format!(
                     "note: `{label}` holds no `.ward` files; comparing with an empty program"
@@ -271,6 +308,7 @@ pub fn run(
                 repo,
                 rev: rev.to_string(),
                 path: in_repo,
+                absent_is_empty: true,
             };
             (
                 load(old, format!("{rev}:{path}"))?,

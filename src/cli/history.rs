@@ -1,14 +1,20 @@
-//! `ward history`: the change population of an audit period. Walks `git
-//! log` for the program's path (oldest first), reads each commit's program
-//! and its parent's as the commits hold them, and lists every commit with
-//! its semantic diff; a commit whose program does not compile is listed
-//! with its errors. Programs are cached by their files' blob ids, so a
-//! program is compiled once however many commits share it.
+//! `ward history`: the change population of an audit period. Lists the
+//! commits that touched the program's path (`git rev-list`, oldest first:
+//! only ids, one a line), reads each commit's object for its parents,
+//! author, committer and message (so no commit text can add, hide or alter
+//! a row), keeps those the [`Period`] holds by committer date, and lists
+//! each with its semantic diff against its parent's program; a commit whose
+//! program does not compile is listed with its errors. A shallow clone is
+//! refused: its history is cut, and a change before the cut would be
+//! missing or compared with the wrong program. Programs are cached by their
+//! files' blob ids, so a program is compiled once however many commits
+//! share it.
 
 use super::diff::{Repo, locate};
+use super::git::{CommitObject, parse_commit};
 use super::{UsageError, write_stdout};
 use crate::diagnostic::Diagnostic;
-use crate::diff::history::{self, Entry, History, Problem};
+use crate::diff::history::{self, Entry, History, Period, Problem};
 use crate::diff::{self, Program};
 use crate::model::Model;
 use crate::source::Sources;
@@ -27,9 +33,6 @@ pub enum HistoryFormat {
     /// JSON, with each commit's full diff.
     Json,
 }
-
-/// The fields `git log` writes per commit, separated by US, ended by RS.
-const LOG_FORMAT: &str = "--format=%H%x1f%P%x1f%an%x1f%ae%x1f%aI%x1f%cI%x1f%s%x1f%b%x1e";
 
 /// A program as one commit holds it.
 enum Compiled {
@@ -124,40 +127,43 @@ fn problems(sources: &Sources, diagnostics: &[Diagnostic]) -> Vec<Problem> {
         .collect()
 }
 
-/// One commit as `git log` describes it.
-struct Commit {
-    hash: String,
-    parents: Vec<String>,
-    author: String,
-    email: String,
-    author_date: String,
-    commit_date: String,
-    subject: String,
-    body: String,
-}
-
-fn commits(log: &[u8]) -> Vec<Commit> {
-    String::from_utf8_lossy(log)
-        .split('\x1e')
-        .filter_map(|record| {
-            let record = record.trim_start_matches('\n');
-            let mut fields = record.split('\x1f');
-            Some(Commit {
-                hash: fields.next().filter(|h| !h.is_empty())?.to_string(),
-                parents: fields
-                    .next()?
-                    .split_whitespace()
-                    .map(str::to_string)
-                    .collect(),
-                author: fields.next()?.to_string(),
-                email: fields.next()?.to_string(),
-                author_date: fields.next()?.to_string(),
-                commit_date: fields.next()?.to_string(),
-                subject: fields.next()?.to_string(),
-                body: fields.next()?.trim_end().to_string(),
-            })
+/// The commits of `HEAD`'s history that touched `spec`, oldest first, as
+/// `git log -- SPEC` simplifies history. Only ids: their text is checked.
+fn touching(repo: &Repo, spec: &str, first_parent: bool) -> Result<Vec<String>, UsageError> {
+    let mut args = vec!["rev-list", "--reverse"];
+    if first_parent {
+        args.push("--first-parent");
+    }
+    args.extend(["HEAD", "--", spec]);
+    let out = repo.git(&args)?;
+    String::from_utf8_lossy(&out)
+        .lines()
+        .map(|id| {
+            if is_object_id(id) {
+                Ok(id.to_string())
+            } else {
+                Err(UsageError(format!(
+                    "`git rev-list` wrote `{}`, which is not a commit id",
+                    id.escape_debug()
+                )))
+            }
         })
         .collect()
+}
+
+/// 40 (SHA-1) or 64 (SHA-256) lowercase hex digits.
+fn is_object_id(text: &str) -> bool {
+    matches!(text.len(), 40 | 64) && text.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
+}
+
+/// A commit's object, read and parsed.
+fn read_commit(repo: &Repo, hash: &str) -> Result<CommitObject, UsageError> {
+    let raw = repo.git(&["cat-file", "commit", hash])?;
+    parse_commit(&raw).ok_or_else(|| {
+        UsageError(format!(
+            "commit {hash} has no readable author or committer: refusing to list a history with a commit it cannot date"
+        ))
+    })
 }
 
 /// `ward history`.
@@ -168,33 +174,26 @@ pub fn run(
     first_parent: bool,
     format: HistoryFormat,
 ) -> Result<u8, UsageError> {
+    let period = Period::parse(since.as_deref(), until.as_deref()).map_err(UsageError)?;
     let (repo, in_repo) = locate(path)?;
+    repo.refuse_shallow()?;
     let spec = if in_repo.is_empty() {
         ".".to_string()
     } else {
         in_repo.clone()
     };
-    // Configuration that would add to the output (signatures, colour) is off.
-    let mut args: Vec<String> = [
-        "log",
-        "--no-color",
-        "--no-show-signature",
-        "--reverse",
-        LOG_FORMAT,
-    ]
-    .map(String::from)
-    .to_vec();
-    if first_parent {
-        args.push("--first-parent".to_string());
+    let ids = touching(&repo, &spec, first_parent)?;
+    if ids.is_empty() {
+        return Err(UsageError(format!(
+            "no commit of `HEAD`{} ever touched `{}`: check the path",
+            if first_parent {
+                " (along first parents)"
+            } else {
+                ""
+            },
+            path.display()
+        )));
     }
-    if let Some(since) = &since {
-        args.push(format!("--since={since}"));
-    }
-    if let Some(until) = &until {
-        args.push(format!("--until={until}"));
-    }
-    args.extend(["--".to_string(), spec.clone()]);
-    let log = repo.git(&args.iter().map(String::as_str).collect::<Vec<_>>())?;
     let mut programs = Programs {
         repo: &repo,
         path: &in_repo,
@@ -207,8 +206,12 @@ pub fn run(
         model: &empty_model,
         sources: &empty_sources,
     };
-    for commit in commits(&log) {
-        let new = programs.at(&commit.hash)?;
+    for hash in ids {
+        let commit = read_commit(&repo, &hash)?;
+        if !period.contains(commit.committer.seconds) {
+            continue;
+        }
+        let new = programs.at(&hash)?;
         let base = match (&*new, commit.parents.first()) {
             (Compiled::Broken(_), _) | (_, None) => None,
             (_, Some(parent)) => programs.base(parent)?,
@@ -221,12 +224,11 @@ pub fn run(
                     || "(no program)".to_string(),
                     |(hash, _)| format!("{}:{spec}", history::short(hash)),
                 );
-                let new_name = format!("{}:{spec}", history::short(&commit.hash));
+                let new_name = format!("{}:{spec}", history::short(&hash));
                 let d =
                     diff::diff(old, side(compiled, empty), &old_name, &new_name).map_err(|e| {
                         UsageError(format!(
-                            "the policies of {} could not be simulated: {e}",
-                            commit.hash
+                            "the policies of {hash} could not be simulated: {e}"
                         ))
                     })?;
                 (Some(d), Vec::new())
@@ -235,12 +237,12 @@ pub fn run(
         h.commits.push(Entry {
             status: history::status(diff.as_ref()),
             base: base.map(|(hash, _)| hash),
-            commit: commit.hash,
+            commit: hash,
             parents: commit.parents,
-            author: commit.author,
-            email: commit.email,
-            author_date: commit.author_date,
-            commit_date: commit.commit_date,
+            author: commit.author.name,
+            email: commit.author.email,
+            author_date: commit.author.date,
+            commit_date: commit.committer.date,
             subject: commit.subject,
             body: commit.body,
             diff,

@@ -180,12 +180,12 @@ enum Command {
     History {
         /// The program's path (a `.ward` file or a directory) in a Git work tree.
         path: PathBuf,
-        /// Only commits since this date (as `git log --since` reads it, by
-        /// commit date).
+        /// Only commits committed at or after this instant: an RFC 3339
+        /// timestamp, or `YYYY-MM-DD` for 00:00 UTC that day.
         #[arg(long)]
         since: Option<String>,
-        /// Only commits until this date (as `git log --until` reads it, by
-        /// commit date).
+        /// Only commits committed at or before this instant: an RFC 3339
+        /// timestamp, or `YYYY-MM-DD` for the end of that day in UTC.
         #[arg(long)]
         until: Option<String>,
         /// Follow only the first parent of merges: the main line's changes.

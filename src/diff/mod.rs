@@ -92,10 +92,11 @@ pub use markdown::markdown;
 pub use plain::text;
 
 use crate::model::Model;
-use crate::simulate::LoadError;
+use crate::simulate::{LoadError, Probe};
 use crate::source::Sources;
 use serde::Serialize;
 use std::collections::BTreeSet;
+use std::rc::Rc;
 
 /// The version of the JSON shape; raised when a field changes meaning or
 /// goes away.
@@ -321,12 +322,21 @@ pub struct PairChange {
     pub src: String,
     /// The destination.
     pub dst: String,
-    /// The probes (`5432/tcp`), sorted.
-    pub probes: Vec<String>,
+    /// The probes, sorted; written as Ward writes ports (`5432/tcp`).
+    /// Pairs with the same probes may share the list.
+    #[serde(serialize_with = "words::serialize_probes")]
+    pub probes: Rc<[Probe]>,
     /// The external addresses among the ends, sorted (empty for pods).
     pub addresses: Vec<String>,
     /// How many (pair, probe) cells.
     pub connections: usize,
+}
+
+impl PairChange {
+    /// The probes as Ward writes ports: `5432/tcp`.
+    pub fn probe_texts(&self) -> Vec<String> {
+        self.probes.iter().copied().map(words::probe_text).collect()
+    }
 }
 
 /// The counts and verdicts of a [`Diff`], also what `ward history` lists

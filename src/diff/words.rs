@@ -9,6 +9,7 @@ use super::{
     Change, ControlFacts, ExternalFacts, FlowFacts, InvariantFacts, NamespaceFacts, PairChange,
     ServiceFacts, Summary,
 };
+use crate::simulate::Probe;
 use std::fmt::Write as _;
 
 /// How many probes or addresses a line shows before `and N more`.
@@ -220,10 +221,27 @@ pub fn shortened(items: &[String]) -> String {
     shown.join(", ")
 }
 
+/// A probe as Ward writes ports: `5432/tcp`.
+pub fn probe_text(probe: Probe) -> String {
+    format!(
+        "{}/{}",
+        probe.port,
+        probe.protocol.to_string().to_ascii_lowercase()
+    )
+}
+
+/// A pair's probes in JSON: `["5432/tcp"]`.
+pub fn serialize_probes<S: serde::Serializer>(
+    probes: &std::rc::Rc<[Probe]>,
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
+    serializer.collect_seq(probes.iter().copied().map(probe_text))
+}
+
 /// The probes of a pair and its external addresses, if any:
 /// `5432/tcp (addresses 8.8.8.8, 1.1.1.1)`.
 pub fn pair_ports(pair: &PairChange) -> String {
-    let mut text = shortened(&pair.probes);
+    let mut text = shortened(&pair.probe_texts());
     if !pair.addresses.is_empty() {
         let _ = write!(text, " (addresses {})", shortened(&pair.addresses));
     }

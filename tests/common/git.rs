@@ -1,5 +1,6 @@
 //! A scripted Git repository for the tests of the commands that read Git.
 
+use std::ffi::OsStr;
 use std::path::Path;
 use std::process::{Command, Output};
 
@@ -85,6 +86,50 @@ impl Repo {
         }
         self.git(&args, date);
         self.git(&["rev-parse", "HEAD"], date)
+    }
+
+    /// Commits the whole work tree with `message` exactly as given (no
+    /// cleanup: control characters, leading blank lines and `#` lines
+    /// stay), written by `author` at `author_date` and committed at
+    /// `commit_date`; the new commit's hash.
+    pub fn commit_as(
+        &self,
+        message: &[u8],
+        author: &OsStr,
+        author_date: &str,
+        commit_date: &str,
+    ) -> String {
+        self.git(&["add", "-A"], commit_date);
+        let file = tempfile::NamedTempFile::new().unwrap();
+        std::fs::write(file.path(), message).unwrap();
+        let output = isolated(&mut Command::new("git"), commit_date)
+            .env("GIT_AUTHOR_NAME", author)
+            .env("GIT_AUTHOR_DATE", author_date)
+            .current_dir(self.path())
+            .args([
+                "commit",
+                "-q",
+                "--allow-empty-message",
+                "--cleanup=verbatim",
+                "-F",
+            ])
+            .arg(file.path())
+            .output()
+            .unwrap();
+        assert!(
+            output.status.success(),
+            "git commit: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        self.git(&["rev-parse", "HEAD"], commit_date)
+    }
+
+    /// Writes `bytes` to a file of the work tree whose name may be any bytes.
+    pub fn write_bytes(&self, path: &[u8], bytes: &[u8]) {
+        use std::os::unix::ffi::OsStrExt;
+        let path = self.path().join(OsStr::from_bytes(path));
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, bytes).unwrap();
     }
 
     /// Runs `ward` with `args` at the work tree's top.

@@ -1,7 +1,11 @@
 //! The change population as Markdown: the period, a table with one row per
 //! commit, then each commit's changes.
 //!
-//! Owns the layout; must not decide what changed.
+//! Owns the layout; must not decide what changed. Text a commit carries
+//! (author, email, subject, body) is shown, not obeyed: Markdown syntax is
+//! escaped, and control characters (a terminal's escape sequences, the
+//! separators of other tools) and bidirectional overrides are shown as
+//! visible symbols; the JSON and CSV keep the text exactly.
 
 use super::super::words;
 use super::{Entry, History, change_lines, pair_lines, short};
@@ -60,6 +64,25 @@ pub fn markdown(h: &History) -> String {
     out
 }
 
+/// Team-written text for a cell, a heading or a quoted line: every control
+/// character as its Unicode control picture (`␛` for escape), a
+/// bidirectional override or isolate as `�`, then [`escape`]d. Line breaks
+/// and tabs are left to `escape` (a space).
+fn shown(text: &str) -> String {
+    let visible: String = text
+        .chars()
+        .map(|c| match c {
+            '\n' | '\r' | '\t' => c,
+            '\u{0}'..='\u{1f}' => char::from_u32(0x2400 + u32::from(c)).unwrap_or('\u{fffd}'),
+            '\u{7f}' => '\u{2421}',
+            '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' => '\u{fffd}',
+            c if c.is_control() => '\u{fffd}',
+            c => c,
+        })
+        .collect();
+    escape(&visible)
+}
+
 fn row(out: &mut String, entry: &Entry) {
     let (flows, criteria, access) = match &entry.diff {
         Some(d) => {
@@ -88,8 +111,8 @@ fn row(out: &mut String, entry: &Entry) {
         &[
             &code(short(&entry.commit)),
             &escape(&entry.commit_date),
-            &escape(&entry.author),
-            &escape(&entry.subject),
+            &shown(&entry.author),
+            &shown(&entry.subject),
             &flows,
             &criteria,
             &access,
@@ -102,13 +125,13 @@ fn details(out: &mut String, entry: &Entry) {
         out,
         "\n## {} {}\n",
         code(short(&entry.commit)),
-        escape(&entry.subject)
+        shown(&entry.subject)
     );
     let _ = write!(
         out,
         "{} \\<{}\\>, written {}, committed {}.",
-        escape(&entry.author),
-        escape(&entry.email),
+        shown(&entry.author),
+        shown(&entry.email),
         escape(&entry.author_date),
         escape(&entry.commit_date)
     );
@@ -131,7 +154,7 @@ fn details(out: &mut String, entry: &Entry) {
             if line.is_empty() {
                 out.push_str(">\n");
             } else {
-                let _ = writeln!(out, "> {}", escape(line));
+                let _ = writeln!(out, "> {}", shown(line));
             }
         }
         out.push('\n');

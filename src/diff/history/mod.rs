@@ -32,9 +32,11 @@
 
 mod csv;
 mod markdown;
+mod period;
 
 pub use csv::{COLUMNS, csv};
 pub use markdown::markdown;
+pub use period::Period;
 
 use super::{Diff, FORMAT_VERSION};
 use serde::Serialize;
@@ -46,9 +48,9 @@ pub struct History {
     pub format_version: u32,
     /// The program's path in the repository.
     pub path: String,
-    /// The start of the period, as given to Git.
+    /// The start of the period, as given (see [`Period`]).
     pub since: Option<String>,
-    /// The end of the period, as given to Git.
+    /// The end of the period, as given.
     pub until: Option<String>,
     /// The commits, oldest first.
     pub commits: Vec<Entry>,
@@ -82,8 +84,8 @@ pub struct Entry {
     pub email: String,
     /// When it was written (the author date), ISO 8601.
     pub author_date: String,
-    /// When it was committed (the committer date, which `--since` and
-    /// `--until` select by), ISO 8601.
+    /// When it was committed (the committer date, which the [`Period`]
+    /// selects by), ISO 8601.
     pub commit_date: String,
     /// The first line of the message.
     pub subject: String,
