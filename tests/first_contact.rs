@@ -45,3 +45,27 @@ fn machine_formats_keep_stderr_quiet() {
         assert_eq!(stderr, "", "{format}");
     }
 }
+
+#[test]
+fn matrix_timestamps_must_be_rfc3339() {
+    let matrix = |timestamp: &str| {
+        Command::new(env!("CARGO_BIN_EXE_ward"))
+            .args(["matrix", "examples/minimal.ward", "--timestamp", timestamp])
+            .output()
+            .unwrap()
+    };
+    for bad in [
+        "not a date",
+        "2026-11-30",
+        "2026-13-01T00:00:00Z",
+        "30/11/2026 09:00",
+    ] {
+        let output = matrix(bad);
+        assert_eq!(output.status.code(), Some(2), "{bad}");
+        assert!(output.stdout.is_empty(), "{bad}");
+        assert!(String::from_utf8_lossy(&output.stderr).contains("not an RFC 3339 timestamp"));
+    }
+    let good = matrix("2026-11-30T09:00:00+01:00");
+    assert_eq!(good.status.code(), Some(0));
+    assert!(String::from_utf8_lossy(&good.stdout).contains("2026-11-30T09:00:00+01:00"));
+}

@@ -101,9 +101,10 @@ enum Command {
         /// Write to this file (default: stdout).
         #[arg(short, long)]
         output: Option<PathBuf>,
-        /// Print this timestamp in the header (default: none, so the output is
-        /// byte-identical for the same program).
-        #[arg(long)]
+        /// Print this RFC 3339 timestamp (`2026-11-30T09:00:00Z`) in the
+        /// header (default: none, so the output is byte-identical for the
+        /// same program).
+        #[arg(long, value_parser = rfc3339)]
         timestamp: Option<String>,
     },
     /// Prove the policies: simulate them in a world made from the program and
@@ -217,6 +218,13 @@ enum Command {
         #[arg(long)]
         check: bool,
     },
+}
+
+/// Accepts an RFC 3339 timestamp as written; anything else is a usage error.
+fn rfc3339(text: &str) -> Result<String, String> {
+    chrono::DateTime::parse_from_rfc3339(text)
+        .map(|_| text.to_owned())
+        .map_err(|e| format!("not an RFC 3339 timestamp like `2026-11-30T09:00:00Z` ({e})"))
 }
 
 /// Exit code: the program, cluster or drift check has findings.
