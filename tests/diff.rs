@@ -398,6 +398,12 @@ fn fail_on_widened_is_a_ci_gate() {
         &["diff", "--git", "main", "policy", "--fail-on", "widened"],
     );
     assert_eq!(widened.status.code(), Some(1));
+    // The log says why, without the report.
+    let reason = String::from_utf8_lossy(&widened.stderr);
+    assert!(
+        reason.starts_with("the change widens access: ") && reason.contains("` -> `"),
+        "{reason}"
+    );
     // Narrowing only: the gate passes, `--fail-on changed` does not.
     repo.write(
         "policy/payments.ward",
@@ -419,6 +425,8 @@ fn fail_on_widened_is_a_ci_gate() {
         &["diff", "--git", "main", "policy", "--fail-on", "changed"],
     );
     assert_eq!(changed.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&changed.stderr).starts_with("the change alters the boundary"));
+    assert!(narrowed.stderr.is_empty(), "{narrowed:?}");
     // Without the flag a change is not a failure.
     let plain = repo.ward_in(".", &["diff", "--git", "main", "policy", "--format", "md"]);
     assert_eq!(plain.status.code(), Some(0));

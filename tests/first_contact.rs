@@ -69,3 +69,32 @@ fn matrix_timestamps_must_be_rfc3339() {
     assert_eq!(good.status.code(), Some(0));
     assert!(String::from_utf8_lossy(&good.stdout).contains("2026-11-30T09:00:00+01:00"));
 }
+
+#[test]
+fn diff_of_a_broken_side_counts_as_check_does() {
+    let dir = tempfile::tempdir().unwrap();
+    let program = dir.path().join("p.ward");
+    std::fs::write(
+        &program,
+        "namespace a {\n  service web { pods app=web  ports http 8080 }\n}\n\
+         flow a.web -> a.web:http controls CC6.1\nflow a.web -> a.nope controls CC6.1 because \"x\"\n",
+    )
+    .unwrap();
+    let path = program.to_str().unwrap();
+    let (_, checked) = check(&["--color", "never", path]);
+    let counts = checked.lines().last().unwrap().split(": ").last().unwrap();
+    let diff = Command::new(env!("CARGO_BIN_EXE_ward"))
+        .args(["--color", "never", "diff", path, path])
+        .output()
+        .unwrap();
+    assert_eq!(diff.status.code(), Some(1));
+    let stderr = String::from_utf8(diff.stderr).unwrap();
+    assert!(
+        counts.contains("error") && counts.contains("warning"),
+        "{counts}"
+    );
+    assert!(
+        stderr.lines().any(|line| line == counts),
+        "{counts} in {stderr}"
+    );
+}

@@ -11,7 +11,6 @@
 
 use super::{Color, EXIT_FINDINGS, UsageError, compile, emit_human, note, write_stdout};
 use crate::check::Checked;
-use crate::diagnostic::Diagnostic;
 use crate::diff::{self, Program};
 use crate::model::Model;
 use crate::source::Sources;
@@ -334,14 +333,8 @@ pub fn run(
     let mut broken = false;
     for side in [&old, &new] {
         if side.checked.model.is_none() {
-            let errors: Vec<Diagnostic> = side
-                .checked
-                .diagnostics
-                .iter()
-                .filter(|d| d.is_error())
-                .cloned()
-                .collect();
-            emit_human(&side.sources, &errors, color);
+            // Every diagnostic, as `ward check` reports it, so the counts agree.
+            emit_human(&side.sources, &side.checked.diagnostics, color);
             note(&format!(
                 "`{}` does not compile; nothing to compare",
                 side.label
@@ -382,7 +375,53 @@ pub fn run(
         Some(FailOn::Changed) => d.summary.changed,
         None => false,
     };
+    if failed {
+        note(&failure_reason(&d, fail_on == Some(FailOn::Widened)));
+    }
     Ok(if failed { EXIT_FINDINGS } else { 0 })
+}
+
+/// How many pairs of a `--fail-on` message are named before "and N more".
+const NAMED_PAIRS: usize = 3;
+
+/// Why `--fail-on` failed, on stderr, so a CI log says it without the
+/// report: the change widens access (naming the first pairs newly allowed),
+/// or it changes the program's meaning.
+fn failure_reason(d: &diff::Diff, widened: bool) -> String {
+    let allowed = &d.reachability.newly_allowed;
+    if !widened {
+        return format!(
+            "the change alters the boundary ({} flows added, {} removed, {} changed; {} connections newly allowed, {} newly blocked): failing as `--fail-on changed` asks",
+            d.summary.flows_added,
+            d.summary.flows_removed,
+            d.summary.flows_changed,
+            d.summary.newly_allowed,
+            d.summary.newly_blocked
+        );
+    }
+    let named: Vec<String> = allowed
+        .iter()
+        .take(NAMED_PAIRS)
+        .map(|pair| {
+            format!(
+                "`{}` -> `{}` on {}",
+                pair.src,
+                pair.dst,
+                pair.probe_texts().join(", ")
+            )
+        })
+        .collect();
+    let more = allowed.len().saturating_sub(NAMED_PAIRS);
+    let tail = if more > 0 {
+        format!(" and {more} more pairs")
+    } else {
+        String::new()
+    };
+    format!(
+        "the change widens access: {} connections newly allowed ({}{tail}): failing as `--fail-on widened` asks",
+        d.summary.newly_allowed,
+        named.join("; ")
+    )
 }
 
 #[cfg(test)]
