@@ -16,6 +16,20 @@ metadata: {name: a, namespace: x}
 spec: {containers: [{name: c, image: nginx}]}
 ";
 
+/// Nine levels of ten aliases each: a billion nodes once expanded.
+fn alias_bomb() -> String {
+    let mut text = String::from("a0: &a0 [lol, lol, lol, lol, lol, lol, lol, lol, lol, lol]\n");
+    for level in 1..10 {
+        let previous = format!("*a{}", level - 1);
+        let _ = writeln!(
+            text,
+            "a{level}: &a{level} [{}]",
+            vec![previous; 10].join(", ")
+        );
+    }
+    text
+}
+
 fn policy(name: &str, spec: &str) -> String {
     format!(
         "apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {{name: {name}, namespace: x}}\nspec:\n{spec}"
@@ -193,6 +207,249 @@ fn cases() -> Vec<ErrorCase> {
             None,
             Some("NetworkPolicy"),
             Some("old"),
+        ),
+        // Strict decoding: the API server's strict field validation rejects
+        // a field the schema does not have, at any depth
+        // (`strict decoding error: unknown field "spec.ingress[0].fromm"`).
+        (
+            "typo-top-level",
+            "apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: np, namespace: x}\nspecc: {podSelector: {}}\n".to_owned(),
+            1,
+            None,
+            Some("NetworkPolicy"),
+            Some("np"),
+        ),
+        (
+            "typo-from",
+            policy("np", "  podSelector: {}\n  ingress:\n  - fromm:\n    - podSelector: {}\n"),
+            1,
+            None,
+            Some("NetworkPolicy"),
+            Some("np"),
+        ),
+        (
+            "typo-in-selector",
+            policy(
+                "np",
+                "  podSelector: {}\n  ingress:\n  - from:\n    - podSelector: {matchLabelz: {app: a}}\n      namespaceSelector: {}\n",
+            ),
+            1,
+            None,
+            Some("NetworkPolicy"),
+            Some("np"),
+        ),
+        (
+            "typo-in-metadata",
+            "apiVersion: v1\nkind: Namespace\nmetadata: {name: x, lables: {team: a}}\n".to_owned(),
+            1,
+            None,
+            Some("Namespace"),
+            Some("x"),
+        ),
+        (
+            "typo-in-pod-template",
+            "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web, namespace: x}\nspec:\n  selector: {matchLabels: {app: web}}\n  template:\n    metadata: {labels: {app: web}}\n    spec: {containers: [{name: c, portz: [{containerPort: 80}]}]}\n".to_owned(),
+            1,
+            None,
+            Some("Deployment"),
+            Some("web"),
+        ),
+        (
+            "typos-in-list-item",
+            "apiVersion: v1\nkind: List\nitems:\n- apiVersion: networking.k8s.io/v1\n  kind: NetworkPolicy\n  metadata: {name: np, namespace: x}\n  spec:\n    podSelector: {}\n    egress: [{too: [], portss: []}]\n".to_owned(),
+            1,
+            Some(1),
+            Some("NetworkPolicy"),
+            Some("np"),
+        ),
+        // YAML 1.1, as kubectl reads it: an unquoted `y` is a boolean, and a
+        // boolean is not a namespace.
+        (
+            "yaml-1-1-boolean",
+            "apiVersion: v1\nkind: Pod\nmetadata: {name: a, namespace: y}\nspec: {containers: [{name: c}]}\n".to_owned(),
+            1,
+            None,
+            Some("Pod"),
+            Some("a"),
+        ),
+        (
+            "duplicate-key",
+            "apiVersion: v1\nkind: Pod\nmetadata: {name: a, namespace: x}\nmetadata: {name: b, namespace: x}\n".to_owned(),
+            1,
+            None,
+            None,
+            None,
+        ),
+        // Names and labels: k8s.io/apimachinery/pkg/util/validation
+        // (IsDNS1123Label for namespaces, IsDNS1123Subdomain for pods and
+        // policies, IsQualifiedName for keys, IsValidLabelValue for values).
+        (
+            "bad-namespace-name",
+            "apiVersion: v1\nkind: Namespace\nmetadata: {name: Prod}\n".to_owned(),
+            1,
+            None,
+            Some("Namespace"),
+            Some("Prod"),
+        ),
+        (
+            "bad-pod-name",
+            "apiVersion: v1\nkind: Pod\nmetadata: {name: a_b, namespace: x}\nspec: {containers: [{name: c}]}\n".to_owned(),
+            1,
+            None,
+            Some("Pod"),
+            Some("a_b"),
+        ),
+        (
+            "bad-label-key",
+            "apiVersion: v1\nkind: Pod\nmetadata: {name: a, namespace: x, labels: {-app: web}}\nspec: {containers: [{name: c}]}\n".to_owned(),
+            1,
+            None,
+            Some("Pod"),
+            Some("a"),
+        ),
+        (
+            "bad-label-prefix",
+            "apiVersion: v1\nkind: Namespace\nmetadata: {name: x, labels: {Example.com/team: a}}\n".to_owned(),
+            1,
+            None,
+            Some("Namespace"),
+            Some("x"),
+        ),
+        (
+            "bad-label-value",
+            format!(
+                "apiVersion: v1\nkind: Pod\nmetadata: {{name: a, namespace: x, labels: {{app: {}}}}}\nspec: {{containers: [{{name: c}}]}}\n",
+                "w".repeat(64)
+            ),
+            1,
+            None,
+            Some("Pod"),
+            Some("a"),
+        ),
+        (
+            "bad-selector-key",
+            policy("np", "  podSelector: {matchLabels: {\"a b\": web}}\n"),
+            1,
+            None,
+            Some("NetworkPolicy"),
+            Some("np"),
+        ),
+        (
+            "bad-expression-value",
+            policy(
+                "np",
+                "  podSelector:\n    matchExpressions:\n    - {key: app, operator: In, values: [\"web server\"]}\n",
+            ),
+            1,
+            None,
+            Some("NetworkPolicy"),
+            Some("np"),
+        ),
+        // Port names: IsValidPortName (IANA_SVC_NAME, at most 15
+        // characters), for container ports and policy ports alike.
+        (
+            "long-container-port-name",
+            "apiVersion: v1\nkind: Pod\nmetadata: {name: a, namespace: x}\nspec: {containers: [{name: c, ports: [{name: metrics-prometheus-http, containerPort: 9090}]}]}\n".to_owned(),
+            1,
+            None,
+            Some("Pod"),
+            Some("a"),
+        ),
+        (
+            "long-policy-port-name",
+            policy("np", "  podSelector: {}\n  ingress:\n  - ports:\n    - {port: metrics-prometheus-http}\n"),
+            1,
+            None,
+            Some("NetworkPolicy"),
+            Some("np"),
+        ),
+        (
+            "double-dash-port-name",
+            policy("np", "  podSelector: {}\n  egress:\n  - ports:\n    - {port: web--http, protocol: TCP}\n"),
+            1,
+            None,
+            Some("NetworkPolicy"),
+            Some("np"),
+        ),
+        (
+            "duplicate-port-name",
+            "apiVersion: v1\nkind: Pod\nmetadata: {name: a, namespace: x}\nspec: {containers: [{name: c, ports: [{name: http, containerPort: 80}, {name: http, containerPort: 81}]}]}\n".to_owned(),
+            1,
+            None,
+            Some("Pod"),
+            Some("a"),
+        ),
+        (
+            "duplicate-container-name",
+            "apiVersion: v1\nkind: Pod\nmetadata: {name: a, namespace: x}\nspec:\n  containers: [{name: c}]\n  initContainers: [{name: c}]\n".to_owned(),
+            1,
+            None,
+            Some("Pod"),
+            Some("a"),
+        ),
+        // pkg/apis/networking/validation: ValidateNetworkPolicyPort (port
+        // numbers 1-65535, endPort only with a numeric port), the
+        // requirement rules of ValidateLabelSelectorRequirement, and at most
+        // two policyTypes (ValidateNetworkPolicySpec).
+        (
+            "port-zero",
+            policy("np", "  podSelector: {}\n  ingress:\n  - ports:\n    - {port: 0}\n"),
+            1,
+            None,
+            Some("NetworkPolicy"),
+            Some("np"),
+        ),
+        (
+            "end-port-without-port",
+            policy("np", "  podSelector: {}\n  ingress:\n  - ports:\n    - {endPort: 90}\n"),
+            1,
+            None,
+            Some("NetworkPolicy"),
+            Some("np"),
+        ),
+        (
+            "in-without-values",
+            policy("np", "  podSelector:\n    matchExpressions:\n    - {key: app, operator: In, values: []}\n"),
+            1,
+            None,
+            Some("NetworkPolicy"),
+            Some("np"),
+        ),
+        (
+            "exists-with-values",
+            policy("np", "  podSelector:\n    matchExpressions:\n    - {key: app, operator: Exists, values: [a]}\n"),
+            1,
+            None,
+            Some("NetworkPolicy"),
+            Some("np"),
+        ),
+        (
+            "three-policy-types",
+            policy("np", "  podSelector: {}\n  policyTypes: [Ingress, Egress, Ingress]\n"),
+            1,
+            None,
+            Some("NetworkPolicy"),
+            Some("np"),
+        ),
+        // Limits: nesting, alias expansion ("billion laughs").
+        (
+            "deep-nesting",
+            format!("{POD_A}---\n{}{}\n", "[".repeat(200_000), "]".repeat(200_000)),
+            2,
+            None,
+            None,
+            None,
+        ),
+        ("alias-bomb", alias_bomb(), 1, None, None, None),
+        // A byte-order mark is not part of the text: the error is the
+        // document's own, on its own line.
+        (
+            "bom",
+            format!("\u{feff}{POD_A}---\nkind: Pod\nmetadata: {{name: [a\n"),
+            2,
+            None,
+            None,
+            None,
         ),
         (
             "pod-without-name",
