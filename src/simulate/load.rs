@@ -119,7 +119,7 @@ pub fn read(documents: &[Document]) -> Result<Loaded, LoadError> {
             document: None,
             item: None,
             object: None,
-            message: yaml::too_large(total),
+            message: yaml::too_large(),
         });
     }
     let mut collected = Collected::default();

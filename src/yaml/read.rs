@@ -68,12 +68,12 @@ pub fn strip_bom(text: &str) -> &str {
     text.strip_prefix('\u{feff}').unwrap_or(text)
 }
 
-/// "the input is N MiB; at most 64 MiB is read", for a size over the limit.
+/// The message for input over [`MAX_INPUT_BYTES`].
 #[must_use]
-pub fn too_large(bytes: usize) -> String {
+pub fn too_large() -> String {
     format!(
-        "the input is {} bytes; Ward reads at most {MAX_INPUT_BYTES} bytes (64 MiB) of YAML at once",
-        bytes
+        "the YAML input is over {} MiB ({MAX_INPUT_BYTES} bytes), the most Ward reads at once; split the export (one namespace at a time)",
+        MAX_INPUT_BYTES >> 20
     )
 }
 
@@ -95,7 +95,7 @@ pub fn documents(text: &str) -> Result<Vec<DocumentText<'_>>, ReadError> {
     if text.len() > MAX_INPUT_BYTES {
         return Err(ReadError {
             document: None,
-            message: too_large(text.len()),
+            message: too_large(),
         });
     }
     let text = strip_bom(text);
@@ -185,7 +185,7 @@ fn options() -> serde_saphyr::Options {
 /// YAML that does not parse or breaks a limit.
 pub fn value(text: &str) -> Result<Value, String> {
     if text.len() > MAX_INPUT_BYTES {
-        return Err(too_large(text.len()));
+        return Err(too_large());
     }
     serde_saphyr::from_str_with_options::<Option<Value>>(strip_bom(text), options())
         .map(Option::unwrap_or_default)

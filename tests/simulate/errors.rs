@@ -8,7 +8,7 @@ use k8s_openapi::api::networking::v1::{
 };
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use std::fmt::Write as _;
-use ward::simulate::{Document, LoadError, World, load};
+use ward::simulate::{Document, LoadError, World, load, read, render_warnings};
 
 const POD_A: &str = "apiVersion: v1
 kind: Pod
@@ -544,5 +544,182 @@ fn empty_input_is_an_empty_world() -> Result<(), LoadError> {
     let reach = world.reachability(&[], &[]);
     assert!(reach.probes().is_empty());
     assert_eq!(reach.connections().count(), 0);
+    Ok(())
+}
+
+/// The `error:` line and exit code of `ward ARGS`.
+fn ward(args: &[&str]) -> (Option<i32>, String, String) {
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_ward"))
+        .args(args)
+        .output()
+        .unwrap_or_else(|error| unreachable!("ward runs: {error}"));
+    (
+        output.status.code(),
+        String::from_utf8_lossy(&output.stdout).into_owned(),
+        String::from_utf8_lossy(&output.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn policy_objects_the_simulator_does_not_evaluate_are_warned_by_name() -> Result<(), LoadError> {
+    let text = "apiVersion: cilium.io/v2
+kind: CiliumNetworkPolicy
+metadata: {name: l7, namespace: x}
+spec: {endpointSelector: {}}
+---
+apiVersion: policy.networking.k8s.io/v1alpha1
+kind: AdminNetworkPolicy
+metadata: {name: cluster-guard}
+spec: {priority: 10, subject: {namespaces: {}}}
+---
+apiVersion: v1
+kind: List
+items:
+- apiVersion: projectcalico.org/v3
+  kind: NetworkPolicy
+  metadata: {name: calico, namespace: x}
+- apiVersion: projectcalico.org/v3
+  kind: GlobalNetworkPolicy
+  metadata: {name: global}
+- apiVersion: projectcalico.org/v3
+  kind: StagedNetworkPolicy
+  metadata: {name: staged, namespace: x}
+- apiVersion: v1
+  kind: ConfigMap
+  metadata: {name: settings, namespace: x}
+---
+apiVersion: cilium.io/v2
+kind: CiliumClusterwideNetworkPolicyList
+items:
+- metadata: {name: wide}
+";
+    let loaded = read(&[Document::new("cluster.yaml", format!("{POD_A}---\n{text}"))])?;
+    let named: Vec<(Option<usize>, Option<usize>, &str, Option<&str>)> = loaded
+        .unsimulated
+        .iter()
+        .map(|u| {
+            (
+                u.document,
+                u.item,
+                u.object.kind.as_str(),
+                u.object.name.as_deref(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        named,
+        [
+            (Some(2), None, "CiliumNetworkPolicy", Some("l7")),
+            (Some(3), None, "AdminNetworkPolicy", Some("cluster-guard")),
+            (Some(4), Some(1), "NetworkPolicy", Some("calico")),
+            (Some(4), Some(2), "GlobalNetworkPolicy", Some("global")),
+            (Some(5), Some(1), "CiliumClusterwideNetworkPolicy", Some("wide")),
+        ]
+    );
+    assert_eq!(loaded.world.pods().len(), 1);
+    insta::with_settings!({ snapshot_path => "snapshots", prepend_module_to_snapshot => false }, {
+        insta::assert_snapshot!("unsimulated_warnings", render_warnings(&loaded.unsimulated));
+    });
+    Ok(())
+}
+
+#[test]
+fn fields_under_status_are_not_checked_but_its_values_are() {
+    // `status` is written by the API server, and newer versions add fields
+    // there first: a field Ward's schema does not know is not a typo.
+    let newer = format!("{POD_A}status: {{podIP: 10.0.0.9, someFieldOfKubernetes199: {{a: 1}}}}\n");
+    let world = load(&[Document::new("pod.yaml", newer)]);
+    assert_eq!(
+        world.ok().and_then(|w| w.pod_ip(&ward::simulate::PodRef::new("x", "a"))),
+        "10.0.0.9".parse().ok()
+    );
+    let wrong = format!("{POD_A}status: {{podIP: [10.0.0.9]}}\n");
+    let error = load(&[Document::new("pod.yaml", wrong)]).err();
+    assert_eq!(
+        error.map(|e| e.message),
+        Some("`status.podIP` does not match the Kubernetes schema: invalid type: sequence, expected a string".to_owned())
+    );
+}
+
+#[test]
+fn a_byte_order_mark_is_ignored() -> Result<(), LoadError> {
+    let world = load(&[Document::new("bom.yaml", format!("\u{feff}{POD_A}"))])?;
+    assert_eq!(world.pods(), [ward::simulate::PodRef::new("x", "a")]);
+    Ok(())
+}
+
+#[test]
+fn input_over_the_size_limit_is_refused_before_parsing() {
+    // Two files of half the limit and one byte each: neither alone is too
+    // large, together they are. The text is not YAML: it is never parsed.
+    let half = "#".repeat(ward::yaml::MAX_INPUT_BYTES / 2 + 1);
+    let error = load(&[
+        Document::new("a.yaml", half.clone()),
+        Document::new("b.yaml", half),
+    ])
+    .err();
+    assert_eq!(
+        error.map(|e| (e.file, e.message)),
+        Some((None, ward::yaml::too_large()))
+    );
+}
+
+#[test]
+fn ward_simulate_and_verify_refuse_a_bad_file_with_its_place() -> Result<(), std::io::Error> {
+    let dir = tempfile::tempdir()?;
+    let bad = dir.path().join("bad.yaml");
+    std::fs::write(
+        &bad,
+        policy("np", "  podSelector: {}\n  ingress:\n  - fromm:\n    - podSelector: {}\n"),
+    )?;
+    let bad = bad.to_string_lossy().into_owned();
+    let message = format!(
+        "{bad}: document 1: NetworkPolicy `x/np`: unknown field `spec.ingress[0].fromm`: the API server rejects it (check the spelling)"
+    );
+    let (code, stdout, stderr) = ward(&["simulate", &bad]);
+    assert_eq!((code, stdout.as_str()), (Some(2), ""));
+    assert_eq!(stderr, format!("error: {message}\n"));
+    let (code, stdout, stderr) = ward(&["verify", "tests/ui/verify_cluster.ward", "--cluster", &bad]);
+    assert_eq!((code, stdout.as_str()), (Some(2), ""));
+    assert_eq!(stderr, format!("error: cannot read the cluster export: {message}\n"));
+    Ok(())
+}
+
+#[test]
+fn ward_simulate_refuses_a_file_over_the_limit_without_reading_it_all() -> Result<(), std::io::Error> {
+    let dir = tempfile::tempdir()?;
+    let big = dir.path().join("big.yaml");
+    let file = std::fs::File::create(&big)?;
+    // A sparse file of 100 MB: reading it whole would show in the time and
+    // memory of the test.
+    file.set_len(100_000_000)?;
+    let big = big.to_string_lossy().into_owned();
+    let (code, stdout, stderr) = ward(&["simulate", &big]);
+    assert_eq!((code, stdout.as_str()), (Some(2), ""));
+    assert_eq!(
+        stderr,
+        format!("error: cannot read `{big}`: {}\n", ward::yaml::too_large())
+    );
+    Ok(())
+}
+
+#[test]
+fn ward_simulate_warns_about_policies_it_does_not_evaluate() -> Result<(), std::io::Error> {
+    let dir = tempfile::tempdir()?;
+    let file = dir.path().join("cluster.yaml");
+    std::fs::write(
+        &file,
+        format!("{POD_A}---\napiVersion: cilium.io/v2\nkind: CiliumNetworkPolicy\nmetadata: {{name: l7, namespace: x}}\n"),
+    )?;
+    let file = file.to_string_lossy().into_owned();
+    let (code, stdout, stderr) = ward(&["simulate", &file, "--probe", "80/tcp"]);
+    assert_eq!(code, Some(0));
+    assert!(stdout.starts_with("probe 80/TCP"), "{stdout}");
+    assert_eq!(
+        stderr,
+        format!(
+            "warning: {file}: document 2: CiliumNetworkPolicy `x/l7` (`cilium.io/v2`) is a policy the simulator does not evaluate; verdicts about the pods it applies to may be wrong\nwarning: 1 policy object(s) not simulated: the simulation covers NetworkPolicy (networking.k8s.io/v1) only\n"
+        )
+    );
     Ok(())
 }
