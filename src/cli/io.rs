@@ -73,7 +73,8 @@ pub fn read_documents(paths: &[PathBuf]) -> Result<Vec<crate::simulate::Document
     let mut documents = Vec::new();
     let mut total = 0usize;
     for path in paths {
-        let cannot = |e: std::io::Error| UsageError(format!("cannot read `{}`: {e}", path.display()));
+        let cannot =
+            |e: std::io::Error| UsageError(format!("cannot read `{}`: {e}", path.display()));
         let file = std::fs::File::open(path).map_err(cannot)?;
         let budget = limit.saturating_sub(total).saturating_add(1);
         let mut bytes = Vec::new();
@@ -89,7 +90,10 @@ pub fn read_documents(paths: &[PathBuf]) -> Result<Vec<crate::simulate::Document
             )));
         }
         let text = String::from_utf8(bytes).map_err(|_| {
-            UsageError(format!("cannot read `{}`: it is not UTF-8 text", path.display()))
+            UsageError(format!(
+                "cannot read `{}`: it is not UTF-8 text",
+                path.display()
+            ))
         })?;
         let name = path.to_string_lossy().replace('\\', "/");
         documents.push(crate::simulate::Document::new(name, text));

@@ -371,7 +371,9 @@ fn parse<T: DeserializeOwned>(
     let unknown: Vec<String> = decoded
         .unknown
         .iter()
-        .filter(|path| *path != "status" && !path.starts_with("status.") && !path.starts_with("status["))
+        .filter(|path| {
+            *path != "status" && !path.starts_with("status.") && !path.starts_with("status[")
+        })
         .map(|path| format!("`{path}`"))
         .collect();
     match unknown.as_slice() {

@@ -229,11 +229,7 @@ fn selector(selector: &LabelSelector, at: &str) -> Result<(), String> {
             )?;
         }
         for (number, value) in expression.values.iter().flatten().enumerate() {
-            check(
-                &format!("{at}.values[{number}]"),
-                value,
-                label_value(value),
-            )?;
+            check(&format!("{at}.values[{number}]"), value, label_value(value))?;
         }
     }
     Ok(())
@@ -356,13 +352,35 @@ mod tests {
         ] {
             assert!(qualified_name(bad).is_some(), "{bad}");
         }
-        for good in ["", "simple", "now-with-dashes", "1234", "a.b_c-D", &"a".repeat(63)] {
+        for good in [
+            "",
+            "simple",
+            "now-with-dashes",
+            "1234",
+            "a.b_c-D",
+            &"a".repeat(63),
+        ] {
             assert_eq!(label_value(good), None, "{good}");
         }
-        for bad in ["nospecialchars%^=@", "Tama-nui-te-rā.Ëŗ", "-a", "a_", &"a".repeat(64)] {
+        for bad in [
+            "nospecialchars%^=@",
+            "Tama-nui-te-rā.Ëŗ",
+            "-a",
+            "a_",
+            &"a".repeat(64),
+        ] {
             assert!(label_value(bad).is_some(), "{bad}");
         }
-        for good in ["telnet", "re-mail-ck", "pop3", "a", "a-1", "1-a", "a-1-b-2-c", "1-a-2-b-3"] {
+        for good in [
+            "telnet",
+            "re-mail-ck",
+            "pop3",
+            "a",
+            "a-1",
+            "1-a",
+            "a-1-b-2-c",
+            "1-a-2-b-3",
+        ] {
             assert_eq!(port_name(good), None, "{good}");
         }
         for bad in [

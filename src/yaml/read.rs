@@ -115,7 +115,10 @@ pub fn documents(text: &str) -> Result<Vec<DocumentText<'_>>, ReadError> {
                 document: Some(document),
                 message: match error.kind() {
                     ErrorKind::RecursionLimitExceeded => too_deep(line, column),
-                    _ => format!("invalid YAML at line {line}, column {column}: {}", error.info()),
+                    _ => format!(
+                        "invalid YAML at line {line}, column {column}: {}",
+                        error.info()
+                    ),
                 },
             }
         })?;

@@ -440,6 +440,14 @@ fn cases() -> Vec<ErrorCase> {
             None,
             None,
         ),
+        (
+            "deep-block-nesting",
+            format!("{}x\n", "- ".repeat(200_000)),
+            1,
+            None,
+            None,
+            None,
+        ),
         ("alias-bomb", alias_bomb(), 1, None, None, None),
         // A byte-order mark is not part of the text: the error is the
         // document's own, on its own line.
@@ -547,19 +555,6 @@ fn empty_input_is_an_empty_world() -> Result<(), LoadError> {
     Ok(())
 }
 
-/// The `error:` line and exit code of `ward ARGS`.
-fn ward(args: &[&str]) -> (Option<i32>, String, String) {
-    let output = std::process::Command::new(env!("CARGO_BIN_EXE_ward"))
-        .args(args)
-        .output()
-        .unwrap_or_else(|error| unreachable!("ward runs: {error}"));
-    (
-        output.status.code(),
-        String::from_utf8_lossy(&output.stdout).into_owned(),
-        String::from_utf8_lossy(&output.stderr).into_owned(),
-    )
-}
-
 #[test]
 fn policy_objects_the_simulator_does_not_evaluate_are_warned_by_name() -> Result<(), LoadError> {
     let text = "apiVersion: cilium.io/v2
@@ -594,7 +589,8 @@ items:
 - metadata: {name: wide}
 ";
     let loaded = read(&[Document::new("cluster.yaml", format!("{POD_A}---\n{text}"))])?;
-    let named: Vec<(Option<usize>, Option<usize>, &str, Option<&str>)> = loaded
+    type Named<'a> = (Option<usize>, Option<usize>, &'a str, Option<&'a str>);
+    let named: Vec<Named<'_>> = loaded
         .unsimulated
         .iter()
         .map(|u| {
@@ -613,7 +609,12 @@ items:
             (Some(3), None, "AdminNetworkPolicy", Some("cluster-guard")),
             (Some(4), Some(1), "NetworkPolicy", Some("calico")),
             (Some(4), Some(2), "GlobalNetworkPolicy", Some("global")),
-            (Some(5), Some(1), "CiliumClusterwideNetworkPolicy", Some("wide")),
+            (
+                Some(5),
+                Some(1),
+                "CiliumClusterwideNetworkPolicy",
+                Some("wide")
+            ),
         ]
     );
     assert_eq!(loaded.world.pods().len(), 1);
@@ -630,7 +631,9 @@ fn fields_under_status_are_not_checked_but_its_values_are() {
     let newer = format!("{POD_A}status: {{podIP: 10.0.0.9, someFieldOfKubernetes199: {{a: 1}}}}\n");
     let world = load(&[Document::new("pod.yaml", newer)]);
     assert_eq!(
-        world.ok().and_then(|w| w.pod_ip(&ward::simulate::PodRef::new("x", "a"))),
+        world
+            .ok()
+            .and_then(|w| w.pod_ip(&ward::simulate::PodRef::new("x", "a"))),
         "10.0.0.9".parse().ok()
     );
     let wrong = format!("{POD_A}status: {{podIP: [10.0.0.9]}}\n");
@@ -665,61 +668,117 @@ fn input_over_the_size_limit_is_refused_before_parsing() {
 }
 
 #[test]
-fn ward_simulate_and_verify_refuse_a_bad_file_with_its_place() -> Result<(), std::io::Error> {
-    let dir = tempfile::tempdir()?;
-    let bad = dir.path().join("bad.yaml");
-    std::fs::write(
-        &bad,
-        policy("np", "  podSelector: {}\n  ingress:\n  - fromm:\n    - podSelector: {}\n"),
-    )?;
-    let bad = bad.to_string_lossy().into_owned();
-    let message = format!(
-        "{bad}: document 1: NetworkPolicy `x/np`: unknown field `spec.ingress[0].fromm`: the API server rejects it (check the spelling)"
-    );
-    let (code, stdout, stderr) = ward(&["simulate", &bad]);
-    assert_eq!((code, stdout.as_str()), (Some(2), ""));
-    assert_eq!(stderr, format!("error: {message}\n"));
-    let (code, stdout, stderr) = ward(&["verify", "tests/ui/verify_cluster.ward", "--cluster", &bad]);
-    assert_eq!((code, stdout.as_str()), (Some(2), ""));
-    assert_eq!(stderr, format!("error: cannot read the cluster export: {message}\n"));
-    Ok(())
-}
-
-#[test]
-fn ward_simulate_refuses_a_file_over_the_limit_without_reading_it_all() -> Result<(), std::io::Error> {
-    let dir = tempfile::tempdir()?;
-    let big = dir.path().join("big.yaml");
-    let file = std::fs::File::create(&big)?;
-    // A sparse file of 100 MB: reading it whole would show in the time and
-    // memory of the test.
-    file.set_len(100_000_000)?;
-    let big = big.to_string_lossy().into_owned();
-    let (code, stdout, stderr) = ward(&["simulate", &big]);
-    assert_eq!((code, stdout.as_str()), (Some(2), ""));
-    assert_eq!(
-        stderr,
-        format!("error: cannot read `{big}`: {}\n", ward::yaml::too_large())
-    );
-    Ok(())
-}
-
-#[test]
-fn ward_simulate_warns_about_policies_it_does_not_evaluate() -> Result<(), std::io::Error> {
-    let dir = tempfile::tempdir()?;
-    let file = dir.path().join("cluster.yaml");
-    std::fs::write(
-        &file,
-        format!("{POD_A}---\napiVersion: cilium.io/v2\nkind: CiliumNetworkPolicy\nmetadata: {{name: l7, namespace: x}}\n"),
-    )?;
-    let file = file.to_string_lossy().into_owned();
-    let (code, stdout, stderr) = ward(&["simulate", &file, "--probe", "80/tcp"]);
-    assert_eq!(code, Some(0));
-    assert!(stdout.starts_with("probe 80/TCP"), "{stdout}");
-    assert_eq!(
-        stderr,
+fn nesting_up_to_the_limit_reads_and_one_more_level_does_not() {
+    // The document's mapping is one level, `spec`'s lists the others.
+    let nested = |depth: usize| {
+        let lists = depth - 1;
         format!(
-            "warning: {file}: document 2: CiliumNetworkPolicy `x/l7` (`cilium.io/v2`) is a policy the simulator does not evaluate; verdicts about the pods it applies to may be wrong\nwarning: 1 policy object(s) not simulated: the simulation covers NetworkPolicy (networking.k8s.io/v1) only\n"
+            "apiVersion: example.com/v1\nkind: Widget\nmetadata: {{name: w}}\nspec: {}{}\n",
+            "[".repeat(lists),
+            "]".repeat(lists)
         )
+    };
+    let deepest = ward::yaml::MAX_DEPTH;
+    let read = |depth: usize| load(&[Document::new("deep.yaml", nested(depth))]).err();
+    assert_eq!(read(deepest), None);
+    assert_eq!(
+        read(deepest + 1).map(|e| e.message),
+        Some(format!(
+            "lists and mappings nested deeper than {deepest} levels at line 4, column {}; no Kubernetes object is this deep",
+            7 + deepest - 1
+        ))
     );
-    Ok(())
+}
+
+/// `ward simulate` and `ward verify` as a user meets them: exit code, stdout,
+/// stderr.
+#[allow(
+    clippy::disallowed_methods,
+    reason = "these tests run the binary on files they write"
+)]
+mod cli {
+    use super::{POD_A, policy};
+
+    /// The `error:` line and exit code of `ward ARGS`.
+    fn ward(args: &[&str]) -> (Option<i32>, String, String) {
+        let output = std::process::Command::new(env!("CARGO_BIN_EXE_ward"))
+            .args(args)
+            .output()
+            .unwrap_or_else(|error| unreachable!("ward runs: {error}"));
+        (
+            output.status.code(),
+            String::from_utf8_lossy(&output.stdout).into_owned(),
+            String::from_utf8_lossy(&output.stderr).into_owned(),
+        )
+    }
+
+    #[test]
+    fn ward_simulate_and_verify_refuse_a_bad_file_with_its_place() -> Result<(), std::io::Error> {
+        let dir = tempfile::tempdir()?;
+        let bad = dir.path().join("bad.yaml");
+        std::fs::write(
+            &bad,
+            policy(
+                "np",
+                "  podSelector: {}\n  ingress:\n  - fromm:\n    - podSelector: {}\n",
+            ),
+        )?;
+        let bad = bad.to_string_lossy().into_owned();
+        let message = format!(
+            "{bad}: document 1: NetworkPolicy `x/np`: unknown field `spec.ingress[0].fromm`: the API server rejects it (check the spelling)"
+        );
+        let (code, stdout, stderr) = ward(&["simulate", &bad]);
+        assert_eq!((code, stdout.as_str()), (Some(2), ""));
+        assert_eq!(stderr, format!("error: {message}\n"));
+        let (code, stdout, stderr) =
+            ward(&["verify", "tests/ui/verify_cluster.ward", "--cluster", &bad]);
+        assert_eq!((code, stdout.as_str()), (Some(2), ""));
+        assert_eq!(
+            stderr,
+            format!("error: cannot read the cluster export: {message}\n")
+        );
+        Ok(())
+    }
+
+    #[test]
+    fn ward_simulate_refuses_a_file_over_the_limit_without_reading_it_all()
+    -> Result<(), std::io::Error> {
+        let dir = tempfile::tempdir()?;
+        let big = dir.path().join("big.yaml");
+        let file = std::fs::File::create(&big)?;
+        // A sparse file of 100 MB: reading it whole would show in the time and
+        // memory of the test.
+        file.set_len(100_000_000)?;
+        let big = big.to_string_lossy().into_owned();
+        let (code, stdout, stderr) = ward(&["simulate", &big]);
+        assert_eq!((code, stdout.as_str()), (Some(2), ""));
+        assert_eq!(
+            stderr,
+            format!("error: cannot read `{big}`: {}\n", ward::yaml::too_large())
+        );
+        Ok(())
+    }
+
+    #[test]
+    fn ward_simulate_warns_about_policies_it_does_not_evaluate() -> Result<(), std::io::Error> {
+        let dir = tempfile::tempdir()?;
+        let file = dir.path().join("cluster.yaml");
+        std::fs::write(
+            &file,
+            format!(
+                "{POD_A}---\napiVersion: cilium.io/v2\nkind: CiliumNetworkPolicy\nmetadata: {{name: l7, namespace: x}}\n"
+            ),
+        )?;
+        let file = file.to_string_lossy().into_owned();
+        let (code, stdout, stderr) = ward(&["simulate", &file, "--probe", "80/tcp"]);
+        assert_eq!(code, Some(0));
+        assert!(stdout.starts_with("probe 80/TCP"), "{stdout}");
+        assert_eq!(
+            stderr,
+            format!(
+                "warning: {file}: document 2: CiliumNetworkPolicy `x/l7` (`cilium.io/v2`) is a policy the simulator does not evaluate; verdicts about the pods it applies to may be wrong\nwarning: 1 policy object(s) not simulated: the simulation covers NetworkPolicy (networking.k8s.io/v1) only\n"
+            )
+        );
+        Ok(())
+    }
 }
