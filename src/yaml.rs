@@ -1,7 +1,8 @@
 //! YAML in and out, kept behind one module, all of it on `serde-saphyr`.
 //! Ward writes with it (maintained, and about twice as fast as libyaml's
 //! emitter, which was most of a large build's time: see docs/decisions/0005)
-//! and reads with it, within limits and strictly ([`read`], decision 0009).
+//! and reads with it, within limits and strictly (`src/yaml/read.rs`,
+//! decision 0009).
 
 mod read;
 
