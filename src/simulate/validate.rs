@@ -159,24 +159,29 @@ pub(crate) fn metadata(meta: &ObjectMeta, at: &str, rule: NameRule) -> Result<()
     Ok(())
 }
 
+/// A pod spec's containers, then its init containers, each with its path
+/// (`spec.containers[0]`); `at` is the path of the spec.
+pub(crate) fn containers<'a>(
+    spec: &'a PodSpec,
+    at: &'a str,
+) -> impl Iterator<Item = (String, &'a Container)> + 'a {
+    let listed = |field: &'a str, list: &'a [Container]| {
+        list.iter()
+            .enumerate()
+            .map(move |(index, container)| (format!("{at}.{field}[{index}]"), container))
+    };
+    listed("containers", &spec.containers).chain(listed(
+        "initContainers",
+        spec.init_containers.as_deref().unwrap_or_default(),
+    ))
+}
+
 /// A pod spec's containers (init containers too): names present, DNS
 /// labels and unique; port names valid and unique within a container.
 /// `at` is the path of the spec (`spec`, `spec.template.spec`).
 pub(crate) fn pod_spec(spec: &PodSpec, at: &str) -> Result<(), String> {
-    let containers = spec
-        .containers
-        .iter()
-        .enumerate()
-        .map(|(index, container)| (format!("{at}.containers[{index}]"), container))
-        .chain(
-            spec.init_containers
-                .iter()
-                .flatten()
-                .enumerate()
-                .map(|(index, container)| (format!("{at}.initContainers[{index}]"), container)),
-        );
     let mut names = BTreeSet::new();
-    for (at, container) in containers {
+    for (at, container) in containers(spec, at) {
         container_names(container, &at)?;
         if !names.insert(container.name.as_str()) {
             return Err(format!(
