@@ -285,9 +285,9 @@ fn yaml(objects: &Objects) -> String {
     let documents = objects
         .namespaces
         .iter()
-        .map(serde_yaml::to_string)
-        .chain(objects.pods.iter().map(serde_yaml::to_string))
-        .chain(objects.policies.iter().map(serde_yaml::to_string));
+        .map(ward::yaml::to_yaml)
+        .chain(objects.pods.iter().map(ward::yaml::to_yaml))
+        .chain(objects.policies.iter().map(ward::yaml::to_yaml));
     for document in documents {
         text.push_str("---\n");
         text.push_str(&document.unwrap_or_default());

@@ -5,8 +5,8 @@
 //! An input is the bytes of one `.ward` file. Nothing may panic, and what
 //! comes out must hold together: diagnostics point inside the file, a model
 //! exists exactly when nothing is an error, the YAML `ward build` streams is
-//! the objects' YAML and reads back as the same objects (serde_yaml, the
-//! reader, reads what serde-saphyr, the writer, wrote), every rendering of the matrix
+//! the objects' YAML and reads back as the same objects (the strict reader
+//! of `ward::yaml` reads what its writer wrote), every rendering of the matrix
 //! succeeds, and (for programs small enough to simulate quickly) the
 //! generated policies allow exactly the declared flows.
 

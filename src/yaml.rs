@@ -1,12 +1,18 @@
-//! YAML in and out, kept behind one module. Ward writes with `serde-saphyr`
-//! (maintained, and about twice as fast as `serde_yaml`'s libyaml emitter,
-//! which was most of a large build's time: see docs/decisions/0005) and
-//! reads with `serde_yaml`; either may be swapped without touching anything
-//! else.
+//! YAML in and out, kept behind one module, all of it on `serde-saphyr`.
+//! Ward writes with it (maintained, and about twice as fast as libyaml's
+//! emitter, which was most of a large build's time: see docs/decisions/0005)
+//! and reads with it, within limits and strictly (`src/yaml/read.rs`,
+//! decision 0009).
+
+mod read;
+
+pub use read::{
+    DecodeError, Decoded, DocumentText, MAX_ALIAS_NODES, MAX_DEPTH, MAX_INPUT_BYTES, ReadError,
+    changed_fields, decode, documents, from_yaml, strip_bom, too_large, value,
+};
 
 use k8s_openapi::api::networking::v1::NetworkPolicy;
 use serde::Serialize;
-use serde::de::DeserializeOwned;
 
 /// One object as a YAML document (no leading `---`). Strings stay on one
 /// line (no folded block scalars), and strings that a YAML 1.1 reader such
@@ -27,69 +33,9 @@ pub fn stream(documents: &[String]) -> String {
         .collect::<String>()
 }
 
-/// Parses one typed object.
-pub fn from_yaml<T: DeserializeOwned>(text: &str) -> Result<T, String> {
-    serde_yaml::from_str(text).map_err(|e| e.to_string())
-}
-
 /// Parses a NetworkPolicy document.
 pub fn network_policy(text: &str) -> Result<NetworkPolicy, String> {
     from_yaml(text)
-}
-
-/// The field paths where two YAML documents differ (`spec.ingress[1].ports`),
-/// or the parse error of either. Used to say what drifted.
-pub fn changed_fields(old: &str, new: &str) -> Vec<String> {
-    let parse = |text: &str| serde_yaml::from_str::<serde_yaml::Value>(text);
-    match (parse(old), parse(new)) {
-        (Ok(a), Ok(b)) => {
-            let mut paths = Vec::new();
-            diff_values("", &a, &b, &mut paths);
-            paths
-        }
-        _ => vec!["(the file on disk is not valid YAML)".to_string()],
-    }
-}
-
-fn diff_values(path: &str, a: &serde_yaml::Value, b: &serde_yaml::Value, out: &mut Vec<String>) {
-    use serde_yaml::Value;
-    if a == b {
-        return;
-    }
-    let join = |key: &str| {
-        if path.is_empty() {
-            key.to_string()
-        } else {
-            format!("{path}.{key}")
-        }
-    };
-    match (a, b) {
-        (Value::Mapping(x), Value::Mapping(y)) => {
-            let mut keys: Vec<String> = x
-                .keys()
-                .chain(y.keys())
-                .map(|k| k.as_str().map_or_else(|| format!("{k:?}"), str::to_string))
-                .collect();
-            keys.sort();
-            keys.dedup();
-            for key in keys {
-                let missing = Value::Null;
-                let left = x.get(key.as_str()).unwrap_or(&missing);
-                let right = y.get(key.as_str()).unwrap_or(&missing);
-                diff_values(&join(&key), left, right, out);
-            }
-        }
-        (Value::Sequence(x), Value::Sequence(y)) if x.len() == y.len() => {
-            for (i, (left, right)) in x.iter().zip(y).enumerate() {
-                diff_values(&format!("{path}[{i}]"), left, right, out);
-            }
-        }
-        _ => out.push(if path.is_empty() {
-            "(document)".to_string()
-        } else {
-            path.to_string()
-        }),
-    }
 }
 
 #[cfg(test)]
@@ -100,10 +46,10 @@ mod tests {
     use std::collections::BTreeMap;
 
     /// A string value under `key`, written and read back as a YAML value.
-    fn round_trip(value: &str) -> (String, serde_yaml::Value) {
+    fn round_trip(value: &str) -> (String, serde_json::Value) {
         let map = BTreeMap::from([("key", value)]);
         let text = to_yaml(&map).unwrap();
-        let parsed: serde_yaml::Value = serde_yaml::from_str(&text).unwrap();
+        let parsed = read::value(&text).unwrap();
         (text, parsed)
     }
 
@@ -117,7 +63,7 @@ mod tests {
             let (text, parsed) = round_trip(word);
             assert_eq!(
                 parsed["key"],
-                serde_yaml::Value::from(word),
+                serde_json::Value::from(word),
                 "{word:?} -> {text}"
             );
             let line = text.lines().next().unwrap();
@@ -130,7 +76,7 @@ mod tests {
         #[test]
         fn any_string_reads_back_as_itself(value in "\\PC*") {
             let (text, parsed) = round_trip(&value);
-            prop_assert_eq!(&parsed["key"], &serde_yaml::Value::from(value.as_str()), "{}", text);
+            prop_assert_eq!(&parsed["key"], &serde_json::Value::from(value.as_str()), "{}", text);
         }
     }
 }

@@ -189,16 +189,38 @@ pub fn read_program_files(paths: &[PathBuf]) -> Result<ReadProgram, UsageError> 
     Ok(program)
 }
 
-/// Reads YAML files for the simulator.
+/// Reads YAML files for the simulator: at most `yaml::MAX_INPUT_BYTES` in
+/// all, and never more than that into memory, however large a file is.
 pub fn read_documents(paths: &[PathBuf]) -> Result<Vec<crate::simulate::Document>, UsageError> {
-    paths
-        .iter()
-        .map(|path| {
-            std::fs::read_to_string(path)
-                .map(|text| {
-                    crate::simulate::Document::new(path.to_string_lossy().replace('\\', "/"), text)
-                })
-                .map_err(|e| UsageError(format!("cannot read `{}`: {e}", path.display())))
-        })
-        .collect()
+    use std::io::Read as _;
+    let limit = crate::yaml::MAX_INPUT_BYTES;
+    let mut documents = Vec::new();
+    let mut total = 0usize;
+    for path in paths {
+        let cannot =
+            |e: std::io::Error| UsageError(format!("cannot read `{}`: {e}", path.display()));
+        let file = std::fs::File::open(path).map_err(cannot)?;
+        let budget = limit.saturating_sub(total).saturating_add(1);
+        let mut bytes = Vec::new();
+        file.take(u64::try_from(budget).unwrap_or(u64::MAX))
+            .read_to_end(&mut bytes)
+            .map_err(cannot)?;
+        total = total.saturating_add(bytes.len());
+        if total > limit {
+            return Err(UsageError(format!(
+                "cannot read `{}`: {}",
+                path.display(),
+                crate::yaml::too_large()
+            )));
+        }
+        let text = String::from_utf8(bytes).map_err(|_| {
+            UsageError(format!(
+                "cannot read `{}`: it is not UTF-8 text",
+                path.display()
+            ))
+        })?;
+        let name = path.to_string_lossy().replace('\\', "/");
+        documents.push(crate::simulate::Document::new(name, text));
+    }
+    Ok(documents)
 }

@@ -30,6 +30,15 @@ fn simulation_error(error: simulate::LoadError) -> UsageError {
     ))
 }
 
+/// Writes a warning on stderr for every policy object of the input that the
+/// simulator does not evaluate.
+fn warn_unsimulated(unsimulated: &[simulate::Unsimulated]) {
+    let text = simulate::render_warnings(unsimulated);
+    if !text.is_empty() {
+        note(text.trim_end());
+    }
+}
+
 /// `ward test`.
 pub fn test(paths: &[PathBuf], format: Format, color: Color) -> Result<u8, UsageError> {
     let Some((sources, model, warnings)) = compile_valid(paths, format, color)? else {
@@ -68,8 +77,10 @@ pub fn verify(
         return Ok(EXIT_FINDINGS);
     };
     let documents = io::read_documents(cluster)?;
-    let world = simulate::load(&documents)
+    let loaded = simulate::read(&documents)
         .map_err(|e| UsageError(format!("cannot read the cluster export: {e}")))?;
+    warn_unsimulated(&loaded.unsimulated);
+    let world = loaded.world;
     let built = super::build::build(&model, &sources);
     let verified = proof::verify::verify(&model, &built.plan, &built.emitted, &world);
     let failed = verified.diagnostics.iter().any(Diagnostic::is_error);
@@ -96,7 +107,9 @@ pub fn simulate(
     format: SimulateFormat,
 ) -> Result<u8, UsageError> {
     let documents = io::read_documents(files)?;
-    let world = simulate::load(&documents).map_err(|e| UsageError(e.to_string()))?;
+    let loaded = simulate::read(&documents).map_err(|e| UsageError(e.to_string()))?;
+    warn_unsimulated(&loaded.unsimulated);
+    let world = loaded.world;
     let mut parsed = Vec::new();
     for probe in probes {
         parsed.push(

@@ -1,6 +1,7 @@
-//! The simulator's errors: a world that cannot be loaded ([`LoadError`], which
-//! names the file, document and object) and a query about a pod the world does
-//! not have ([`QueryError`]).
+//! The simulator's errors and warnings: a world that cannot be loaded
+//! ([`LoadError`], which names the file, document and object), a policy object
+//! it loaded but cannot evaluate ([`Unsimulated`], a warning) and a query about
+//! a pod the world does not have ([`QueryError`]).
 //!
 //! Errors are data: each part is a field, and `Display` joins them into one
 //! lowercase line.
@@ -48,18 +49,22 @@ pub struct LoadError {
     pub message: String,
 }
 
+/// "file, document N, item M" as parts, as far as they are known.
+fn place(file: Option<&str>, document: Option<usize>, item: Option<usize>) -> Vec<String> {
+    let mut place = Vec::new();
+    place.extend(file.map(str::to_owned));
+    match (document, item) {
+        (Some(document), Some(item)) => place.push(format!("document {document}, item {item}")),
+        (Some(document), None) => place.push(format!("document {document}")),
+        (None, Some(item)) => place.push(format!("item {item}")),
+        (None, None) => {}
+    }
+    place
+}
+
 impl fmt::Display for LoadError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let mut place = Vec::new();
-        if let Some(file) = &self.file {
-            place.push(file.clone());
-        }
-        match (self.document, self.item) {
-            (Some(document), Some(item)) => place.push(format!("document {document}, item {item}")),
-            (Some(document), None) => place.push(format!("document {document}")),
-            (None, Some(item)) => place.push(format!("item {item}")),
-            (None, None) => {}
-        }
+        let mut place = place(self.file.as_deref(), self.document, self.item);
         if let Some(object) = &self.object {
             place.push(object.to_string());
         }
@@ -71,6 +76,39 @@ impl fmt::Display for LoadError {
 }
 
 impl std::error::Error for LoadError {}
+
+/// A warning: a policy object of a kind the simulator does not evaluate (a
+/// `CiliumNetworkPolicy`, an `AdminNetworkPolicy`, a Calico
+/// `GlobalNetworkPolicy`...). The cluster enforces it, the simulation does
+/// not, so verdicts about the pods it applies to may be wrong.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Unsimulated {
+    /// The file, as in [`LoadError::file`].
+    pub file: Option<String>,
+    /// The 1-based document of the file's stream.
+    pub document: Option<usize>,
+    /// The 1-based item of a `List` document.
+    pub item: Option<usize>,
+    /// The object's `apiVersion`, when it has one.
+    pub api_version: Option<String>,
+    /// The object.
+    pub object: ObjectRef,
+}
+
+impl fmt::Display for Unsimulated {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for part in place(self.file.as_deref(), self.document, self.item) {
+            write!(f, "{part}: ")?;
+        }
+        write!(f, "{}", self.object)?;
+        if let Some(api_version) = &self.api_version {
+            write!(f, " (`{api_version}`)")?;
+        }
+        f.write_str(
+            " is a policy the simulator does not evaluate; verdicts about the pods it applies to may be wrong",
+        )
+    }
+}
 
 /// A query named something the world does not have.
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -6,19 +6,25 @@
 //! NetworkPolicies as they are; workloads (Deployment, StatefulSet,
 //! DaemonSet, ReplicaSet, ReplicationController, Job, CronJob) as one pod
 //! made from their pod template, unless real pods or an owning workload of
-//! the same world already stand for them; every other kind ignored. It takes
-//! text, never paths: reading files is the CLI's job.
+//! the same world already stand for them; policy objects of other kinds
+//! (Cilium, Calico, AdminNetworkPolicy...) kept as warnings; every other kind
+//! ignored. Objects are decoded strictly (a field the schema does not have is
+//! an error, as with the API server's strict field validation) and validated
+//! as the API server would (`validate`). YAML is read through `crate::yaml`,
+//! within its limits. It takes text, never paths: reading files is the CLI's
+//! job.
 
-use super::error::{LoadError, ObjectRef};
+use super::error::{LoadError, ObjectRef, Unsimulated};
+use super::validate::{self, NameRule};
 use super::world::{Origin, Sourced, World};
+use crate::yaml;
 use k8s_openapi::api::apps::v1::{DaemonSet, Deployment, ReplicaSet, StatefulSet};
 use k8s_openapi::api::batch::v1::{CronJob, Job};
 use k8s_openapi::api::core::v1::{Namespace, Pod, PodTemplateSpec, ReplicationController};
 use k8s_openapi::api::networking::v1::NetworkPolicy;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::{ObjectMeta, OwnerReference};
-use serde::Deserialize;
 use serde::de::DeserializeOwned;
-use serde_yaml::Value;
+use serde_json::Value;
 use std::collections::BTreeSet;
 
 /// One input file: its name (for messages) and its YAML text.
@@ -74,44 +80,88 @@ struct Collected {
     namespaces: Vec<Sourced<Namespace>>,
     entries: Vec<Entry>,
     policies: Vec<Sourced<NetworkPolicy>>,
+    unsimulated: Vec<Unsimulated>,
 }
 
-/// Loads a world from YAML files.
+/// A loaded world and the policy objects in it that it does not simulate.
+#[derive(Clone, Debug)]
+pub struct Loaded {
+    /// The world.
+    pub world: World,
+    /// Policy objects of kinds the simulator does not evaluate, in input
+    /// order: each a warning that verdicts may be wrong.
+    pub unsimulated: Vec<Unsimulated>,
+}
+
+/// Loads a world from YAML files, with the policy objects it does not
+/// simulate.
 ///
 /// Namespaces that pods or policies use without declaring them are created;
 /// every namespace gets the `kubernetes.io/metadata.name` label. Pods keep
 /// `status.podIP` when it is there; the others get synthetic addresses from
-/// 10.244.0.1 on, in world order.
+/// 10.244.0.1 on, in world order. A leading byte-order mark is ignored.
 ///
 /// # Errors
 ///
-/// The first problem found: YAML that does not parse, a document that is not
-/// an object, an object of a known kind that does not match its schema, or
-/// one the API server would reject (an unknown selector operator, an invalid
-/// CIDR, a duplicate name...). The error names the file, the document and
-/// the object.
-pub fn load(documents: &[Document]) -> Result<World, LoadError> {
+/// The first problem found: input over `yaml::MAX_INPUT_BYTES` in all,
+/// YAML that does not parse or breaks a limit of `crate::yaml` (nesting,
+/// aliases), a document that is not an object, an object of a known kind
+/// with a field its schema does not have (outside `status`) or a value of
+/// the wrong type, or one the API server would reject (an invalid name,
+/// label or port name, an unknown selector operator, an invalid CIDR, a
+/// duplicate name...). The error names the file, the document and the
+/// object, and the field by its path.
+pub fn read(documents: &[Document]) -> Result<Loaded, LoadError> {
+    let total: usize = documents.iter().map(|document| document.text.len()).sum();
+    if total > yaml::MAX_INPUT_BYTES {
+        return Err(LoadError {
+            file: None,
+            document: None,
+            item: None,
+            object: None,
+            message: yaml::too_large(),
+        });
+    }
     let mut collected = Collected::default();
     for document in documents {
-        for (index, deserializer) in serde_yaml::Deserializer::from_str(&document.text).enumerate()
-        {
+        let fail = |error: yaml::ReadError| LoadError {
+            file: Some(document.name.clone()),
+            document: error.document,
+            item: None,
+            object: None,
+            message: error.message,
+        };
+        for part in yaml::documents(&document.text).map_err(fail)? {
+            let value = yaml::value(part.text).map_err(|message| {
+                fail(yaml::ReadError {
+                    document: Some(part.index),
+                    message,
+                })
+            })?;
             let origin = Origin {
                 file: Some(document.name.clone()),
-                document: Some(index + 1),
+                document: Some(part.index),
                 ..Origin::default()
             };
-            let value = Value::deserialize(deserializer).map_err(|error| LoadError {
-                file: origin.file.clone(),
-                document: origin.document,
-                item: None,
-                object: None,
-                message: format!("invalid YAML: {error}"),
-            })?;
             read_value(value, origin, &mut collected)?;
         }
     }
     let pods = resolve_workloads(collected.entries);
-    World::build(collected.namespaces, pods, collected.policies)
+    let world = World::build(collected.namespaces, pods, collected.policies)?;
+    Ok(Loaded {
+        world,
+        unsimulated: collected.unsimulated,
+    })
+}
+
+/// Loads a world from YAML files, as [`read`] does, for callers that have no
+/// use for its warnings.
+///
+/// # Errors
+///
+/// As [`read`].
+pub fn load(documents: &[Document]) -> Result<World, LoadError> {
+    read(documents).map(|loaded| loaded.world)
 }
 
 fn describe(value: &Value) -> &'static str {
@@ -120,9 +170,8 @@ fn describe(value: &Value) -> &'static str {
         Value::Bool(_) => "a boolean",
         Value::Number(_) => "a number",
         Value::String(_) => "a string",
-        Value::Sequence(_) => "a list",
-        Value::Mapping(_) => "a mapping",
-        Value::Tagged(_) => "a tagged value",
+        Value::Array(_) => "a list",
+        Value::Object(_) => "a mapping",
     }
 }
 
@@ -144,11 +193,28 @@ fn metadata_string(value: &Value, field: &str) -> Option<String> {
         .map(str::to_owned)
 }
 
+/// Whether an object of this group and kind is a network policy of another
+/// API than `networking.k8s.io/v1`: Cilium's, Calico's, Antrea's, the
+/// upstream AdminNetworkPolicy and ClusterNetworkPolicy, Istio's
+/// AuthorizationPolicy, OVN-Kubernetes' EgressFirewall. Calico's staged
+/// policies are not enforced, so they are not among them.
+fn is_foreign_policy(group: &str, kind: &str) -> bool {
+    let named = kind.contains("NetworkPolicy") && !kind.starts_with("Staged");
+    let other = matches!(kind, "AuthorizationPolicy" | "EgressFirewall");
+    (named || other) && !(kind == "NetworkPolicy" && is_networking_group(group))
+}
+
+/// The groups whose `NetworkPolicy` is the one simulated (`extensions` is
+/// its long-removed beta: reading it reports the wrong `apiVersion`).
+fn is_networking_group(group: &str) -> bool {
+    matches!(group, "networking.k8s.io" | "extensions" | "")
+}
+
 fn read_value(value: Value, origin: Origin, out: &mut Collected) -> Result<(), LoadError> {
     if value.is_null() {
         return Ok(());
     }
-    if !value.is_mapping() {
+    if !value.is_object() {
         return Err(plain_error(
             &origin,
             format!(
@@ -175,19 +241,58 @@ fn read_value(value: Value, origin: Origin, out: &mut Collected) -> Result<(), L
     if kind.ends_with("List") {
         return read_list(value, &origin, &object, out);
     }
+    let api_version = value
+        .get("apiVersion")
+        .and_then(Value::as_str)
+        .map(str::to_owned);
+    let group = api_version
+        .as_deref()
+        .and_then(|version| version.split_once('/'))
+        .map_or("", |(group, _)| group);
+    if is_foreign_policy(group, &kind) {
+        out.unsimulated.push(Unsimulated {
+            file: origin.file,
+            document: origin.document,
+            item: origin.item,
+            api_version,
+            object,
+        });
+        return Ok(());
+    }
     match kind.as_str() {
-        "Namespace" => out.namespaces.push(Sourced {
-            object: parse(value, &origin, &object)?,
-            origin,
-        }),
-        "Pod" => out.entries.push(Entry::Pod(Box::new(Sourced {
-            object: parse(value, &origin, &object)?,
-            origin,
-        }))),
-        "NetworkPolicy" => out.policies.push(Sourced {
-            object: parse(value, &origin, &object)?,
-            origin,
-        }),
+        "Namespace" => {
+            let namespace: Namespace = parse(value, &origin, &object)?;
+            validate::metadata(&namespace.metadata, "metadata", NameRule::Label)
+                .map_err(|message| origin.error(object.clone(), message))?;
+            out.namespaces.push(Sourced {
+                object: namespace,
+                origin,
+            });
+        }
+        "Pod" => {
+            let pod: Pod = parse(value, &origin, &object)?;
+            validate::metadata(&pod.metadata, "metadata", NameRule::Subdomain)
+                .and_then(|()| {
+                    pod.spec
+                        .as_ref()
+                        .map_or(Ok(()), |spec| validate::pod_spec(spec, "spec"))
+                })
+                .map_err(|message| origin.error(object.clone(), message))?;
+            out.entries.push(Entry::Pod(Box::new(Sourced {
+                object: pod,
+                origin,
+            })));
+        }
+        "NetworkPolicy" => {
+            let policy: NetworkPolicy = parse(value, &origin, &object)?;
+            validate::metadata(&policy.metadata, "metadata", NameRule::Subdomain)
+                .and_then(|()| validate::network_policy(&policy))
+                .map_err(|message| origin.error(object.clone(), message))?;
+            out.policies.push(Sourced {
+                object: policy,
+                origin,
+            });
+        }
         kind if WORKLOADS.contains(&kind) => {
             let workload = read_workload(value, origin, &object)?;
             out.entries.push(Entry::Workload(Box::new(workload)));
@@ -208,7 +313,7 @@ fn read_list(
     }
     let items = match value.get("items") {
         None | Some(Value::Null) => return Ok(()),
-        Some(Value::Sequence(items)) => items.clone(),
+        Some(Value::Array(items)) => items.clone(),
         Some(other) => {
             return Err(origin.error(
                 object.clone(),
@@ -225,12 +330,12 @@ fn read_list(
         .map(|kind| Value::String(kind.to_owned()));
     let api_version = value.get("apiVersion").cloned();
     for (index, mut item) in items.into_iter().enumerate() {
-        if let (Some(kind), Value::Mapping(fields)) = (&item_kind, &mut item) {
+        if let (Some(kind), Value::Object(fields)) = (&item_kind, &mut item) {
             if !fields.contains_key("kind") {
-                fields.insert(Value::from("kind"), kind.clone());
+                fields.insert("kind".to_owned(), kind.clone());
                 if let Some(api_version) = &api_version {
                     fields
-                        .entry(Value::from("apiVersion"))
+                        .entry("apiVersion")
                         .or_insert_with(|| api_version.clone());
                 }
             }
@@ -244,17 +349,47 @@ fn read_list(
     Ok(())
 }
 
+/// Decodes an object strictly: a field its schema does not have is an
+/// error, except under `status`, which the API server writes (never by hand,
+/// so never a typo) and where newer Kubernetes versions add fields first.
 fn parse<T: DeserializeOwned>(
     value: Value,
     origin: &Origin,
     object: &ObjectRef,
 ) -> Result<T, LoadError> {
-    serde_yaml::from_value(value).map_err(|error| {
-        origin.error(
+    let decoded = yaml::decode(value).map_err(|error| {
+        let message = if error.path.is_empty() {
+            format!("does not match the Kubernetes schema: {}", error.message)
+        } else {
+            format!(
+                "`{}` does not match the Kubernetes schema: {}",
+                error.path, error.message
+            )
+        };
+        origin.error(object.clone(), message)
+    })?;
+    let unknown: Vec<String> = decoded
+        .unknown
+        .iter()
+        .filter(|path| {
+            *path != "status" && !path.starts_with("status.") && !path.starts_with("status[")
+        })
+        .map(|path| format!("`{path}`"))
+        .collect();
+    match unknown.as_slice() {
+        [] => Ok(decoded.value),
+        [one] => Err(origin.error(
             object.clone(),
-            format!("does not match the Kubernetes schema: {error}"),
-        )
-    })
+            format!("unknown field {one}: the API server rejects it (check the spelling)"),
+        )),
+        many => Err(origin.error(
+            object.clone(),
+            format!(
+                "unknown fields {}: the API server rejects them (check the spelling)",
+                many.join(", ")
+            ),
+        )),
+    }
 }
 
 fn read_workload(value: Value, origin: Origin, object: &ObjectRef) -> Result<Workload, LoadError> {
@@ -333,6 +468,18 @@ fn read_workload(value: Value, origin: Origin, object: &ObjectRef) -> Result<Wor
             format!("missing the pod template `{}`", path.trim_end_matches('.')),
         ));
     };
+    validate::metadata(&metadata, "metadata", NameRule::Subdomain)
+        .and_then(|()| {
+            template.metadata.as_ref().map_or(Ok(()), |meta| {
+                validate::metadata(meta, &format!("{path}metadata"), NameRule::Subdomain)
+            })
+        })
+        .and_then(|()| {
+            template.spec.as_ref().map_or(Ok(()), |spec| {
+                validate::pod_spec(spec, &format!("{path}spec"))
+            })
+        })
+        .map_err(|message| origin.error(object.clone(), message))?;
     let owner = workload_owner(metadata.owner_references.as_deref(), &namespace);
     Ok(Workload {
         origin: Origin {

@@ -4,7 +4,7 @@
 //! It is the proof behind `ward test`, `ward verify` and `ward explain`: the
 //! generated YAML (or a cluster's export) goes in, reachability comes out.
 //! Everything here is a pure function of its inputs: YAML text in
-//! ([`load()`]) or typed objects ([`World::from_objects`]); answers and
+//! ([`read()`], [`load()`]) or typed objects ([`World::from_objects`]); answers and
 //! rendered strings out. It knows nothing of the Ward language.
 //!
 //! Semantics, as the API server and conforming network plugins apply them:
@@ -42,13 +42,14 @@ mod probe;
 mod reach;
 mod report;
 mod selector;
+mod validate;
 mod world;
 
 pub use endpoint::{Endpoint, ParseEndpointError, PodRef};
-pub use error::{LoadError, ObjectRef, QueryError};
+pub use error::{LoadError, ObjectRef, QueryError, Unsimulated};
 pub use explain::{Explanation, PolicyRef, RuleRef, Side};
-pub use load::{Document, load};
+pub use load::{Document, Loaded, load, read};
 pub use probe::{ParseProbeError, Probe, Protocol};
 pub use reach::{Connection, Reachability};
-pub use report::{render_json, render_table};
+pub use report::{render_json, render_table, render_warnings};
 pub use world::World;

@@ -1,10 +1,11 @@
 //! Rendering a [`Reachability`] as text: JSON for machines and one matrix
 //! per probe for people, in the layout of the Kubernetes e2e network policy
-//! tests.
+//! tests; and the warnings of a load ([`Unsimulated`] objects) for people.
 //!
 //! Pure functions from a result to a `String`; they decide nothing.
 
 use super::endpoint::Endpoint;
+use super::error::Unsimulated;
 use super::reach::Reachability;
 use std::fmt::Write as _;
 
@@ -89,5 +90,25 @@ pub fn render_table(reachability: &Reachability) -> String {
             out.push('\n');
         }
     }
+    out
+}
+
+/// One `warning: ...` line per policy object the simulator does not
+/// evaluate, in input order, then one line that says what follows from
+/// them; empty when there are none.
+#[must_use]
+pub fn render_warnings(unsimulated: &[Unsimulated]) -> String {
+    if unsimulated.is_empty() {
+        return String::new();
+    }
+    let mut out = String::new();
+    for object in unsimulated {
+        let _ = writeln!(out, "warning: {object}");
+    }
+    let _ = writeln!(
+        out,
+        "warning: {} policy object(s) not simulated: the simulation covers NetworkPolicy (networking.k8s.io/v1) only",
+        unsimulated.len()
+    );
     out
 }

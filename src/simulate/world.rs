@@ -16,6 +16,7 @@ use super::explain::PolicyRef;
 use super::policy::{ContainerPort, IpBlock, PeerSpec, PortMatch, RuleSpec, read_policy};
 use super::probe::{Probe, Protocol};
 use super::selector::Selector;
+use super::validate::containers;
 use indexmap::{IndexMap, IndexSet};
 use k8s_openapi::api::core::v1::{Namespace, Pod};
 use k8s_openapi::api::networking::v1::NetworkPolicy;
@@ -210,22 +211,9 @@ fn read_container_ports(pod: &Pod, path: &str) -> Result<Vec<ContainerPort>, Str
     let Some(spec) = &pod.spec else {
         return Ok(Vec::new());
     };
-    let containers = spec
-        .containers
-        .iter()
-        .enumerate()
-        .map(|(index, container)| (format!("{path}spec.containers[{index}]"), container))
-        .chain(
-            spec.init_containers
-                .iter()
-                .flatten()
-                .enumerate()
-                .map(|(index, container)| {
-                    (format!("{path}spec.initContainers[{index}]"), container)
-                }),
-        );
+    let at = format!("{path}spec");
     let mut ports = Vec::new();
-    for (at, container) in containers {
+    for (at, container) in containers(spec, &at) {
         for (index, port) in container.ports.iter().flatten().enumerate() {
             let at = format!("{at}.ports[{index}]");
             let number = u16::try_from(port.container_port)

@@ -369,37 +369,34 @@ fn cells(reach: &Reachability) -> Vec<(String, String, Probe, bool)> {
 }
 
 fn yaml_stream(objects: &Objects) -> Result<String, TestCaseError> {
-    let fail = |e: serde_yaml::Error| TestCaseError::fail(e.to_string());
+    let fail = TestCaseError::fail;
     let mut documents = Vec::new();
     for namespace in &objects.namespaces {
-        documents.push(serde_yaml::to_string(namespace).map_err(fail)?);
+        documents.push(ward::yaml::to_yaml(namespace).map_err(fail)?);
     }
     for pod in &objects.pods {
-        documents.push(serde_yaml::to_string(pod).map_err(fail)?);
+        documents.push(ward::yaml::to_yaml(pod).map_err(fail)?);
     }
     for policy in &objects.policies {
-        documents.push(serde_yaml::to_string(policy).map_err(fail)?);
+        documents.push(ward::yaml::to_yaml(policy).map_err(fail)?);
     }
     Ok(documents.join("---\n"))
 }
 
 fn yaml_list(objects: &Objects) -> Result<String, TestCaseError> {
-    let fail = |e: serde_yaml::Error| TestCaseError::fail(e.to_string());
+    let fail = |e: serde_json::Error| TestCaseError::fail(e.to_string());
     let mut items = Vec::new();
     for namespace in &objects.namespaces {
-        items.push(serde_yaml::to_value(namespace).map_err(fail)?);
+        items.push(serde_json::to_value(namespace).map_err(fail)?);
     }
     for pod in &objects.pods {
-        items.push(serde_yaml::to_value(pod).map_err(fail)?);
+        items.push(serde_json::to_value(pod).map_err(fail)?);
     }
     for policy in &objects.policies {
-        items.push(serde_yaml::to_value(policy).map_err(fail)?);
+        items.push(serde_json::to_value(policy).map_err(fail)?);
     }
-    let mut list = serde_yaml::Mapping::new();
-    list.insert("apiVersion".into(), "v1".into());
-    list.insert("kind".into(), "List".into());
-    list.insert("items".into(), serde_yaml::Value::Sequence(items));
-    serde_yaml::to_string(&list).map_err(fail)
+    let list = serde_json::json!({"apiVersion": "v1", "kind": "List", "items": items});
+    ward::yaml::to_yaml(&list).map_err(TestCaseError::fail)
 }
 
 proptest! {
