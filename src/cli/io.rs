@@ -1,4 +1,5 @@
-//! The CLI's file access: reading programs. The only place (with the rest of
+//! The CLI's file access: reading programs, and reading a file Ward owns
+//! without following a symbolic link. The only place (with the rest of
 //! `cli`) allowed to touch the file system.
 #![expect(clippy::disallowed_methods, reason = "the CLI is where IO happens")]
 
@@ -54,15 +55,63 @@ fn collect_dir(dir: &Path, files: &mut Vec<PathBuf>) -> Result<(), UsageError> {
 
 /// Reads a program: its sources and any file that is not UTF-8.
 pub fn read_program(paths: &[PathBuf]) -> Result<(Sources, Vec<Diagnostic>), UsageError> {
+    let (sources, _, problems) = read_program_files(paths)?;
+    Ok((sources, problems))
+}
+
+/// Reads a program like [`read_program`], with the path each source was read
+/// from, in the order of the sources' ids: a source's name is for people
+/// (lossy, with `/`), the path is the one to write back to.
+pub fn read_program_files(
+    paths: &[PathBuf],
+) -> Result<(Sources, Vec<PathBuf>, Vec<Diagnostic>), UsageError> {
     let mut sources = Sources::new();
     let mut problems = Vec::new();
-    for path in program_files(paths)? {
-        let bytes = std::fs::read(&path)
+    let files = program_files(paths)?;
+    for path in &files {
+        let bytes = std::fs::read(path)
             .map_err(|e| UsageError(format!("cannot read `{}`: {e}", path.display())))?;
         let name = path.to_string_lossy().replace('\\', "/");
         problems.extend(crate::add_file(&mut sources, name, bytes));
     }
-    Ok((sources, problems))
+    Ok((sources, files, problems))
+}
+
+/// Reads a file Ward owns: `None` when absent; an error when it is a
+/// symbolic link or not a regular file, which Ward never reads through.
+pub fn read_regular(path: &Path) -> Result<Option<Vec<u8>>, UsageError> {
+    let cannot = |e: std::io::Error| UsageError(format!("cannot read `{}`: {e}", path.display()));
+    let metadata = match std::fs::symlink_metadata(path) {
+        Ok(metadata) => metadata,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(cannot(e)),
+    };
+    refuse_link(path, &metadata, "a file")?;
+    if !metadata.is_file() {
+        return Err(UsageError(format!(
+            "`{}` is not a regular file where Ward keeps one; move it away",
+            path.display()
+        )));
+    }
+    let mut options = std::fs::OpenOptions::new();
+    options.read(true);
+    super::write::no_follow(&mut options);
+    let mut bytes = Vec::new();
+    std::io::Read::read_to_end(&mut options.open(path).map_err(cannot)?, &mut bytes)
+        .map_err(cannot)?;
+    Ok(Some(bytes))
+}
+
+/// Refuses a symbolic link where Ward expects its own `what` (a file, a
+/// directory): following it would read or write outside the directory.
+pub fn refuse_link(path: &Path, metadata: &std::fs::Metadata, what: &str) -> Result<(), UsageError> {
+    if metadata.file_type().is_symlink() {
+        return Err(UsageError(format!(
+            "`{}` is a symbolic link where Ward expects {what} of its own; Ward never follows links in a build directory: remove it",
+            path.display()
+        )));
+    }
+    Ok(())
 }
 
 /// Reads YAML files for the simulator.

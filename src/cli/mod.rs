@@ -11,6 +11,7 @@ mod git;
 mod history;
 mod io;
 mod matrix;
+mod outdir;
 mod prove;
 pub mod render;
 mod write;
