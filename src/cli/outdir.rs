@@ -108,11 +108,23 @@ pub fn remove_created(dir: &Path) {
 
 /// The transaction that applies `changes` to `dir`.
 pub fn transaction<'f>(dir: &Path, changes: &[Change<'f>], dirs: Vec<PathBuf>) -> Transaction<'f> {
+    // The directories of removed files, children first: removed if empty.
+    let mut emptied: Vec<PathBuf> = changes
+        .iter()
+        .filter(|c| c.new.is_none())
+        .flat_map(|c| {
+            let parents: Vec<&str> = c.path.split('/').collect();
+            (1..parents.len()).map(move |n| dir.join(parents.get(..n).unwrap_or_default().join("/")))
+        })
+        .collect();
+    emptied.sort_by(|a, b| b.components().count().cmp(&a.components().count()).then(a.cmp(b)));
+    emptied.dedup();
     Transaction {
         staging: Staging::Journal {
             root: dir.to_path_buf(),
         },
         dirs,
+        emptied,
         ops: changes
             .iter()
             .map(|c| Op {
@@ -147,7 +159,15 @@ impl<'d> Walk<'d> {
     fn new(root: &'d Path) -> Result<Self, UsageError> {
         let exists = match std::fs::symlink_metadata(root) {
             Ok(metadata) => {
-                refuse_link(root, &metadata, "a directory")?;
+                if metadata.file_type().is_symlink() {
+                    let target = std::fs::read_link(root)
+                        .map(|t| format!(" to `{}`", t.display()))
+                        .unwrap_or_default();
+                    return Err(UsageError(format!(
+                        "the output directory `{}` is a symbolic link{target}; Ward writes only into a real directory: give the directory itself",
+                        root.display()
+                    )));
+                }
                 if !metadata.is_dir() {
                     return Err(UsageError(format!("`{}` is not a directory", root.display())));
                 }

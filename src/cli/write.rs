@@ -221,6 +221,9 @@ pub struct Transaction<'a> {
     pub staging: Staging,
     /// The directories to create, parents first.
     pub dirs: Vec<PathBuf>,
+    /// The directories to remove if the switch leaves them empty, children
+    /// first (recreated on undo).
+    pub emptied: Vec<PathBuf>,
     /// The files to change, in order.
     pub ops: Vec<Op<'a>>,
 }
@@ -263,7 +266,7 @@ impl Transaction<'_> {
                 return Err(self.undone(error, true, disk));
             }
         }
-        self.clean_up(disk);
+        self.clean_up();
         Ok(())
     }
 
@@ -345,7 +348,18 @@ impl Transaction<'_> {
                     .map_err(|e| failed("update", &op.target, &e))?;
             }
         }
-        let mut parents: Vec<&Path> = self.ops.iter().filter_map(|op| op.target.parent()).collect();
+        for dir in &self.emptied {
+            match disk.remove_dir(dir) {
+                Err(e) if e.kind() != io::ErrorKind::DirectoryNotEmpty => {
+                    return Err(failed("remove", dir, &e));
+                }
+                _ => {}
+            }
+        }
+        let mut parents: Vec<&Path> = (self.ops.iter().map(|op| op.target.as_path()))
+            .chain(self.emptied.iter().map(PathBuf::as_path))
+            .filter_map(Path::parent)
+            .collect();
         parents.sort();
         parents.dedup();
         for parent in parents {
@@ -354,34 +368,24 @@ impl Transaction<'_> {
             } else {
                 parent
             };
-            disk.sync_dir(parent)
-                .map_err(|e| failed("sync", parent, &e))?;
+            if exists(parent) {
+                disk.sync_dir(parent)
+                    .map_err(|e| failed("sync", parent, &e))?;
+            }
         }
         Ok(())
     }
 
-    /// After the commit: removes the files put aside and the directories a
-    /// removed file left empty. Nothing here can make the change fail;
-    /// leftovers are removed by the next run.
-    fn clean_up(&self, disk: &mut dyn Disk) {
+    /// After the commit: removes the files put aside. Not part of the transaction (it is done):
+    /// nothing here can make it fail, and the next run removes leftovers.
+    fn clean_up(&self) {
         match self.staging_dir() {
             Some(staging) => {
                 let _ = std::fs::remove_dir_all(&staging);
             }
             None => {
                 for (index, op) in self.ops.iter().enumerate().filter(|(_, op)| op.old) {
-                    let _ = disk.remove_file(&self.staging.old_path(index, &op.target));
-                }
-            }
-        }
-        if let Staging::Journal { root } = &self.staging {
-            for op in self.ops.iter().filter(|op| op.new.is_none()) {
-                let mut dir = op.target.parent();
-                while let Some(d) = dir.filter(|d| d.starts_with(root) && *d != root.as_path()) {
-                    if disk.remove_dir(d).is_err() {
-                        break;
-                    }
-                    dir = d.parent();
+                    let _ = std::fs::remove_file(self.staging.old_path(index, &op.target));
                 }
             }
         }
@@ -424,6 +428,11 @@ impl Transaction<'_> {
             _ => true,
         };
         let mut clean = true;
+        for dir in self.emptied.iter().rev() {
+            if !exists(dir) {
+                clean &= note(disk.create_dir(dir), "restore", dir);
+            }
+        }
         for (index, op) in self.ops.iter().enumerate().rev() {
             let new = self.staging.new_path(index, &op.target);
             let aside = self.staging.old_path(index, &op.target);
@@ -463,6 +472,9 @@ impl Transaction<'_> {
         for dir in &self.dirs {
             text.push_str(&format!("dir {}\n", relative(dir)));
         }
+        for dir in &self.emptied {
+            text.push_str(&format!("rmdir {}\n", relative(dir)));
+        }
         for op in &self.ops {
             let flag = |b: bool| if b { '1' } else { '0' };
             text.push_str(&format!(
@@ -484,20 +496,27 @@ fn read_journal(root: &Path, text: &str) -> Result<Transaction<'static>, String>
         return Err("it does not start with `ward-journal 1`".to_string());
     }
     let mut dirs = Vec::new();
+    let mut emptied = Vec::new();
     let mut ops = Vec::new();
     for line in lines {
         let (kind, rest) = line.split_once(' ').unwrap_or((line, ""));
         let (flags, path) = match kind {
-            "dir" => ("", rest),
+            "dir" | "rmdir" => ("", rest),
             "op" => rest.split_once(' ').unwrap_or(("", "")),
             _ => return Err(format!("it has an unknown line `{line}`")),
         };
-        if let Some(problem) = output::path_problem(path).or(path.is_empty().then_some("empty")) {
+        let problem = match path {
+            output::MANIFEST => None,
+            "" => Some("it is empty"),
+            _ => output::path_problem(path),
+        };
+        if let Some(problem) = problem {
             return Err(format!("it lists `{path}`, which is refused: {problem}"));
         }
         let target = root.join(path);
         match (kind, flags) {
             ("dir", _) => dirs.push(target),
+            ("rmdir", _) => emptied.push(target),
             (_, "00" | "01" | "10" | "11") => ops.push(Op {
                 target,
                 old: flags.starts_with('1'),
@@ -514,6 +533,7 @@ fn read_journal(root: &Path, text: &str) -> Result<Transaction<'static>, String>
             root: root.to_path_buf(),
         },
         dirs,
+        emptied,
         ops,
     })
 }
@@ -564,12 +584,15 @@ pub fn recover(root: &Path) -> Result<(), UsageError> {
 
 #[cfg(test)]
 mod tests {
+    use super::super::outdir;
     use super::*;
+    use crate::output::Files;
+    use indexmap::IndexMap;
 
     /// Fails the `n`th operation (0-based) and passes the rest to the disk.
-    pub struct FailingDisk {
-        pub n: usize,
-        pub count: usize,
+    struct FailingDisk {
+        n: usize,
+        count: usize,
     }
 
     impl FailingDisk {
@@ -583,30 +606,203 @@ mod tests {
         }
     }
 
-    impl Disk for FailingDisk {
-        fn create(&mut self, path: &Path, bytes: &[u8], p: Option<&Permissions>) -> io::Result<()> {
-            self.tick()?;
-            RealDisk.create(path, bytes, p)
+    /// Works until operation `n`, then nothing works any more: a crash
+    /// (the undo fails too, as the process is gone).
+    struct CrashingDisk {
+        n: usize,
+        count: usize,
+    }
+
+    impl CrashingDisk {
+        fn tick(&mut self) -> io::Result<()> {
+            self.count += 1;
+            if self.count > self.n {
+                Err(io::Error::other("crashed"))
+            } else {
+                Ok(())
+            }
         }
-        fn create_dir(&mut self, path: &Path) -> io::Result<()> {
-            self.tick()?;
-            RealDisk.create_dir(path)
+    }
+
+    macro_rules! forward {
+        ($disk:ty) => {
+            impl Disk for $disk {
+                fn create(&mut self, path: &Path, bytes: &[u8], p: Option<&Permissions>) -> io::Result<()> {
+                    self.tick()?;
+                    RealDisk.create(path, bytes, p)
+                }
+                fn create_dir(&mut self, path: &Path) -> io::Result<()> {
+                    self.tick()?;
+                    RealDisk.create_dir(path)
+                }
+                fn rename(&mut self, from: &Path, to: &Path) -> io::Result<()> {
+                    self.tick()?;
+                    RealDisk.rename(from, to)
+                }
+                fn remove_file(&mut self, path: &Path) -> io::Result<()> {
+                    self.tick()?;
+                    RealDisk.remove_file(path)
+                }
+                fn remove_dir(&mut self, path: &Path) -> io::Result<()> {
+                    self.tick()?;
+                    RealDisk.remove_dir(path)
+                }
+                fn sync_dir(&mut self, path: &Path) -> io::Result<()> {
+                    self.tick()?;
+                    RealDisk.sync_dir(path)
+                }
+            }
+        };
+    }
+    forward!(FailingDisk);
+    forward!(CrashingDisk);
+
+    fn files(pairs: &[(&str, &str)]) -> Files {
+        let mut files: IndexMap<String, String> = pairs
+            .iter()
+            .map(|(p, c)| (p.to_string(), c.to_string()))
+            .collect();
+        let mut manifest = String::new();
+        for path in files.keys() {
+            manifest.push_str(path);
+            manifest.push('\n');
         }
-        fn rename(&mut self, from: &Path, to: &Path) -> io::Result<()> {
-            self.tick()?;
-            RealDisk.rename(from, to)
+        files.insert(output::MANIFEST.to_string(), manifest);
+        Files { files }
+    }
+
+    /// Every entry below `dir`: directories as `path/`, files with their
+    /// content; the lock file is left out (it may outlive a crash).
+    fn snapshot(dir: &Path) -> Vec<(String, String)> {
+        let mut out = Vec::new();
+        let mut stack = vec![dir.to_path_buf()];
+        while let Some(d) = stack.pop() {
+            for entry in std::fs::read_dir(&d).unwrap() {
+                let path = entry.unwrap().path();
+                let rel = path.strip_prefix(dir).unwrap().to_string_lossy().into_owned();
+                if path.is_dir() {
+                    out.push((format!("{rel}/"), String::new()));
+                    stack.push(path);
+                } else if rel != output::LOCK {
+                    out.push((rel, std::fs::read_to_string(&path).unwrap()));
+                }
+            }
         }
-        fn remove_file(&mut self, path: &Path) -> io::Result<()> {
-            self.tick()?;
-            RealDisk.remove_file(path)
+        out.sort();
+        out
+    }
+
+    fn build(dir: &Path, files: &Files, disk: &mut dyn Disk) -> Result<(), UsageError> {
+        let (changes, dirs) = outdir::plan(dir, files)?;
+        outdir::transaction(dir, &changes, dirs).apply(disk)
+    }
+
+    fn before_and_after() -> (Files, Files) {
+        let before = files(&[
+            ("a/x.yaml", "old x"),
+            ("a/stale.yaml", "stale"),
+            ("b/y.yaml", "y"),
+            ("gone/deep/z.yaml", "going"),
+        ]);
+        let after = files(&[
+            ("a/x.yaml", "new x"),
+            ("b/y.yaml", "y"),
+            ("c/d/z.yaml", "new z"),
+        ]);
+        (before, after)
+    }
+
+    #[test]
+    fn a_failure_at_any_step_leaves_the_directory_as_it_was() {
+        let (before, after) = before_and_after();
+        let mut failures = 0;
+        for n in 0..40 {
+            let tmp = tempfile::tempdir().unwrap();
+            let dir = tmp.path().join("out");
+            std::fs::create_dir(&dir).unwrap();
+            build(&dir, &before, &mut RealDisk).unwrap();
+            let original = snapshot(&dir);
+            let result = build(&dir, &after, &mut FailingDisk { n, count: 0 });
+            let expected = if result.is_err() {
+                failures += 1;
+                let message = result.unwrap_err().0;
+                assert!(message.contains("undone") || message.contains("nothing was changed"), "{n}: {message}");
+                original
+            } else {
+                let fresh = tmp.path().join("fresh");
+                std::fs::create_dir(&fresh).unwrap();
+                build(&fresh, &after, &mut RealDisk).unwrap();
+                snapshot(&fresh)
+            };
+            assert_eq!(snapshot(&dir), expected, "failure at operation {n}");
         }
-        fn remove_dir(&mut self, path: &Path) -> io::Result<()> {
-            self.tick()?;
-            RealDisk.remove_dir(path)
+        assert!(failures > 10, "the failures reached only {failures} operations");
+    }
+
+    #[test]
+    fn after_a_crash_at_any_step_recovery_restores_the_old_build_or_keeps_the_new() {
+        let (before, after) = before_and_after();
+        let tmp = tempfile::tempdir().unwrap();
+        let (old, new) = (tmp.path().join("old"), tmp.path().join("new"));
+        for (dir, files) in [(&old, &before), (&new, &after)] {
+            std::fs::create_dir(dir).unwrap();
+            build(dir, files, &mut RealDisk).unwrap();
         }
-        fn sync_dir(&mut self, path: &Path) -> io::Result<()> {
-            self.tick()?;
-            RealDisk.sync_dir(path)
+        let (old, new) = (snapshot(&old), snapshot(&new));
+        let mut crashes = 0;
+        for n in 0..40 {
+            let dir = tmp.path().join(format!("out{n}"));
+            std::fs::create_dir(&dir).unwrap();
+            build(&dir, &before, &mut RealDisk).unwrap();
+            if build(&dir, &after, &mut CrashingDisk { n, count: 0 }).is_err() {
+                crashes += 1;
+            }
+            recover(&dir).unwrap();
+            let recovered = snapshot(&dir);
+            assert!(recovered == old || recovered == new, "crash at operation {n}: {recovered:?}");
+            build(&dir, &after, &mut RealDisk).unwrap();
+            assert_eq!(snapshot(&dir), new, "the build after the crash at {n}");
+        }
+        assert!(crashes > 10);
+    }
+
+    #[test]
+    fn files_beside_their_targets_change_all_at_once_keeping_their_permissions() {
+        use std::os::unix::fs::PermissionsExt as _;
+        for n in 0..20 {
+            let tmp = tempfile::tempdir().unwrap();
+            let (a, b) = (tmp.path().join("a.ward"), tmp.path().join("sub/b.ward"));
+            std::fs::create_dir(tmp.path().join("sub")).unwrap();
+            std::fs::write(&a, "old a").unwrap();
+            std::fs::write(&b, "old b").unwrap();
+            std::fs::set_permissions(&a, Permissions::from_mode(0o444)).unwrap();
+            std::fs::set_permissions(&b, Permissions::from_mode(0o600)).unwrap();
+            let op = |target: &Path, old: &'static str, new: &'static str| Op {
+                target: target.to_path_buf(),
+                old: true,
+                new: Some(new.as_bytes()),
+                old_copy: Some(old.as_bytes()),
+                permissions: Some(std::fs::metadata(target).unwrap().permissions()),
+            };
+            let transaction = Transaction {
+                staging: Staging::Beside,
+                dirs: Vec::new(),
+                emptied: Vec::new(),
+                ops: vec![op(&a, "old a", "new a"), op(&b, "old b", "new b")],
+            };
+            let ok = transaction.apply(&mut FailingDisk { n, count: 0 }).is_ok();
+            let (want_a, want_b) = if ok { ("new a", "new b") } else { ("old a", "old b") };
+            assert_eq!(std::fs::read_to_string(&a).unwrap(), want_a, "{n}");
+            assert_eq!(std::fs::read_to_string(&b).unwrap(), want_b, "{n}");
+            let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+            assert_eq!((mode(&a), mode(&b)), (0o444, 0o600), "{n}");
+            let mut names: Vec<String> = std::fs::read_dir(tmp.path())
+                .unwrap()
+                .chain(std::fs::read_dir(tmp.path().join("sub")).unwrap())
+                .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+                .collect();
+            names.sort();
+            assert_eq!(names, ["a.ward", "b.ward", "sub"], "staging files left at {n}");
         }
     }
 
@@ -617,9 +813,10 @@ mod tests {
             let text = format!("{JOURNAL_HEADER}\n{bad}\n");
             assert!(read_journal(root, &text).is_err(), "{bad}");
         }
-        let good = format!("{JOURNAL_HEADER}\ndir a\nop 01 a/x.yaml\nop 10 b.yaml\n");
+        let good = format!("{JOURNAL_HEADER}\ndir a\nrmdir c/d\nop 01 a/x.yaml\nop 10 b.yaml\n");
         let t = read_journal(root, &good).unwrap();
         assert_eq!(t.dirs, [root.join("a")]);
+        assert_eq!(t.emptied, [root.join("c/d")]);
         assert_eq!(t.ops.len(), 2);
         assert!(!t.ops[0].old && t.ops[0].new.is_some());
         assert!(t.ops[1].old && t.ops[1].new.is_none());
