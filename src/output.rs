@@ -118,7 +118,10 @@ pub fn path_problem(path: &str) -> Option<&'static str> {
     if components.clone().any(|c| c.is_empty() || c == ".") {
         return Some("it has an empty or `.` component");
     }
-    if components.next().is_some_and(|first| RESERVED.contains(&first)) {
+    if components
+        .next()
+        .is_some_and(|first| RESERVED.contains(&first))
+    {
         return Some("it names a file Ward keeps for itself");
     }
     None

@@ -104,7 +104,11 @@ pub fn read_regular(path: &Path) -> Result<Option<Vec<u8>>, UsageError> {
 
 /// Refuses a symbolic link where Ward expects its own `what` (a file, a
 /// directory): following it could read or write outside the build directory.
-pub fn refuse_link(path: &Path, metadata: &std::fs::Metadata, what: &str) -> Result<(), UsageError> {
+pub fn refuse_link(
+    path: &Path,
+    metadata: &std::fs::Metadata,
+    what: &str,
+) -> Result<(), UsageError> {
     if metadata.file_type().is_symlink() {
         return Err(UsageError(format!(
             "`{}` is a symbolic link where Ward expects {what} of its own; Ward never follows links in a build directory: remove the link",

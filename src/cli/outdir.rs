@@ -32,10 +32,14 @@ pub struct Change<'f> {
 /// for them (parents first), refusing what Ward must not touch: a manifest
 /// line that is not a plain path below `dir`, a link anywhere below it, a
 /// file Ward did not write. Includes only files whose content differs.
-pub fn plan<'f>(dir: &Path, files: &'f Files) -> Result<(Vec<Change<'f>>, Vec<PathBuf>), UsageError> {
+pub fn plan<'f>(
+    dir: &Path,
+    files: &'f Files,
+) -> Result<(Vec<Change<'f>>, Vec<PathBuf>), UsageError> {
     let mut walk = Walk::new(dir)?;
     let manifest_path = dir.join(output::MANIFEST);
-    let manifest = read_regular(&manifest_path)?.map(|bytes| String::from_utf8_lossy(&bytes).into_owned());
+    let manifest =
+        read_regular(&manifest_path)?.map(|bytes| String::from_utf8_lossy(&bytes).into_owned());
     let owned = match &manifest {
         Some(text) => output::manifest_paths(text).map_err(|bad| {
             UsageError(format!(
@@ -114,10 +118,16 @@ pub fn transaction<'f>(dir: &Path, changes: &[Change<'f>], dirs: Vec<PathBuf>) -
         .filter(|c| c.new.is_none())
         .flat_map(|c| {
             let parents: Vec<&str> = c.path.split('/').collect();
-            (1..parents.len()).map(move |n| dir.join(parents.get(..n).unwrap_or_default().join("/")))
+            (1..parents.len())
+                .map(move |n| dir.join(parents.get(..n).unwrap_or_default().join("/")))
         })
         .collect();
-    emptied.sort_by(|a, b| b.components().count().cmp(&a.components().count()).then(a.cmp(b)));
+    emptied.sort_by(|a, b| {
+        b.components()
+            .count()
+            .cmp(&a.components().count())
+            .then(a.cmp(b))
+    });
     emptied.dedup();
     Transaction {
         staging: Staging::Journal {
@@ -169,7 +179,10 @@ impl<'d> Walk<'d> {
                     )));
                 }
                 if !metadata.is_dir() {
-                    return Err(UsageError(format!("`{}` is not a directory", root.display())));
+                    return Err(UsageError(format!(
+                        "`{}` is not a directory",
+                        root.display()
+                    )));
                 }
                 true
             }
@@ -235,7 +248,8 @@ fn has_foreign_entries(dir: &Path) -> Result<bool, UsageError> {
     let entries = std::fs::read_dir(dir)
         .map_err(|e| UsageError(format!("cannot read `{}`: {e}", dir.display())))?;
     for entry in entries {
-        let entry = entry.map_err(|e| UsageError(format!("cannot read `{}`: {e}", dir.display())))?;
+        let entry =
+            entry.map_err(|e| UsageError(format!("cannot read `{}`: {e}", dir.display())))?;
         let name = entry.file_name();
         if name != output::LOCK && name != output::STAGING {
             return Ok(true);

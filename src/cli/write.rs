@@ -23,8 +23,12 @@ use std::path::{Path, PathBuf};
 pub trait Disk {
     /// Creates a new file (never through a symbolic link, never over an
     /// existing entry), writes `bytes`, sets `permissions` and syncs it.
-    fn create(&mut self, path: &Path, bytes: &[u8], permissions: Option<&Permissions>)
-    -> io::Result<()>;
+    fn create(
+        &mut self,
+        path: &Path,
+        bytes: &[u8],
+        permissions: Option<&Permissions>,
+    ) -> io::Result<()>;
     /// Creates one directory.
     fn create_dir(&mut self, path: &Path) -> io::Result<()>;
     /// Renames an entry over another (a symbolic link is moved, not followed).
@@ -334,7 +338,8 @@ impl Transaction<'_> {
     /// new one into place.
     fn switch(&self, disk: &mut dyn Disk) -> Result<(), String> {
         for dir in &self.dirs {
-            disk.create_dir(dir).map_err(|e| failed("create", dir, &e))?;
+            disk.create_dir(dir)
+                .map_err(|e| failed("create", dir, &e))?;
         }
         for (index, op) in self.ops.iter().enumerate() {
             if op.old && op.old_copy.is_none() {
@@ -395,7 +400,9 @@ impl Transaction<'_> {
     fn discard(&self, disk: &mut dyn Disk) -> Result<(), String> {
         if let Some(staging) = self.staging_dir() {
             return match std::fs::remove_dir_all(&staging) {
-                Err(e) if e.kind() != io::ErrorKind::NotFound => Err(failed("remove", &staging, &e)),
+                Err(e) if e.kind() != io::ErrorKind::NotFound => {
+                    Err(failed("remove", &staging, &e))
+                }
                 _ => Ok(()),
             };
         }
@@ -404,7 +411,8 @@ impl Transaction<'_> {
                 self.staging.new_path(index, &op.target),
                 self.staging.old_path(index, &op.target),
             ] {
-                if exists(&path) {
+                // A directory there is not Ward's: staging failed on it.
+                if std::fs::symlink_metadata(&path).is_ok_and(|m| !m.is_dir()) {
                     disk.remove_file(&path)
                         .map_err(|e| failed("remove", &path, &e))?;
                 }
@@ -627,7 +635,12 @@ mod tests {
     macro_rules! forward {
         ($disk:ty) => {
             impl Disk for $disk {
-                fn create(&mut self, path: &Path, bytes: &[u8], p: Option<&Permissions>) -> io::Result<()> {
+                fn create(
+                    &mut self,
+                    path: &Path,
+                    bytes: &[u8],
+                    p: Option<&Permissions>,
+                ) -> io::Result<()> {
                     self.tick()?;
                     RealDisk.create(path, bytes, p)
                 }
@@ -679,7 +692,11 @@ mod tests {
         while let Some(d) = stack.pop() {
             for entry in std::fs::read_dir(&d).unwrap() {
                 let path = entry.unwrap().path();
-                let rel = path.strip_prefix(dir).unwrap().to_string_lossy().into_owned();
+                let rel = path
+                    .strip_prefix(dir)
+                    .unwrap()
+                    .to_string_lossy()
+                    .into_owned();
                 if path.is_dir() {
                     out.push((format!("{rel}/"), String::new()));
                     stack.push(path);
@@ -726,7 +743,10 @@ mod tests {
             let expected = if result.is_err() {
                 failures += 1;
                 let message = result.unwrap_err().0;
-                assert!(message.contains("undone") || message.contains("nothing was changed"), "{n}: {message}");
+                assert!(
+                    message.contains("undone") || message.contains("nothing was changed"),
+                    "{n}: {message}"
+                );
                 original
             } else {
                 let fresh = tmp.path().join("fresh");
@@ -736,7 +756,10 @@ mod tests {
             };
             assert_eq!(snapshot(&dir), expected, "failure at operation {n}");
         }
-        assert!(failures > 10, "the failures reached only {failures} operations");
+        assert!(
+            failures > 10,
+            "the failures reached only {failures} operations"
+        );
     }
 
     #[test]
@@ -759,7 +782,10 @@ mod tests {
             }
             recover(&dir).unwrap();
             let recovered = snapshot(&dir);
-            assert!(recovered == old || recovered == new, "crash at operation {n}: {recovered:?}");
+            assert!(
+                recovered == old || recovered == new,
+                "crash at operation {n}: {recovered:?}"
+            );
             build(&dir, &after, &mut RealDisk).unwrap();
             assert_eq!(snapshot(&dir), new, "the build after the crash at {n}");
         }
@@ -791,7 +817,11 @@ mod tests {
                 ops: vec![op(&a, "old a", "new a"), op(&b, "old b", "new b")],
             };
             let ok = transaction.apply(&mut FailingDisk { n, count: 0 }).is_ok();
-            let (want_a, want_b) = if ok { ("new a", "new b") } else { ("old a", "old b") };
+            let (want_a, want_b) = if ok {
+                ("new a", "new b")
+            } else {
+                ("old a", "old b")
+            };
             assert_eq!(std::fs::read_to_string(&a).unwrap(), want_a, "{n}");
             assert_eq!(std::fs::read_to_string(&b).unwrap(), want_b, "{n}");
             let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
@@ -802,14 +832,24 @@ mod tests {
                 .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
                 .collect();
             names.sort();
-            assert_eq!(names, ["a.ward", "b.ward", "sub"], "staging files left at {n}");
+            assert_eq!(
+                names,
+                ["a.ward", "b.ward", "sub"],
+                "staging files left at {n}"
+            );
         }
     }
 
     #[test]
     fn a_journal_with_a_path_outside_the_directory_is_refused() {
         let root = Path::new("/out");
-        for bad in ["op 11 ../x", "op 10 /etc/passwd", "dir ..", "op 11 a//b", "op 2 x"] {
+        for bad in [
+            "op 11 ../x",
+            "op 10 /etc/passwd",
+            "dir ..",
+            "op 11 a//b",
+            "op 2 x",
+        ] {
             let text = format!("{JOURNAL_HEADER}\n{bad}\n");
             assert!(read_journal(root, &text).is_err(), "{bad}");
         }
