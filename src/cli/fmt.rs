@@ -6,7 +6,6 @@
 //! was read from and with its permissions. A `.ward` file that is a symbolic
 //! link is read but never rewritten: writing through it would change a file
 //! elsewhere, so `ward fmt` refuses it and names the target to format.
-#![expect(clippy::disallowed_methods, reason = "the CLI rewrites source files")]
 
 use super::write::{Op, RealDisk, Staging, Transaction};
 use super::{Color, EXIT_FINDINGS, UsageError, emit_human, io, note};

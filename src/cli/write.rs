@@ -740,11 +740,11 @@ mod tests {
             build(&dir, &before, &mut RealDisk).unwrap();
             let original = snapshot(&dir);
             let result = build(&dir, &after, &mut FailingDisk { n, count: 0 });
-            let expected = if result.is_err() {
+            let expected = if let Err(UsageError(message)) = result {
                 failures += 1;
-                let message = result.unwrap_err().0;
                 assert!(
-                    message.contains("undone") || message.contains("nothing was changed"),
+                    message.ends_with("every change was undone")
+                        || message.ends_with("nothing was changed"),
                     "{n}: {message}"
                 );
                 original
@@ -777,8 +777,15 @@ mod tests {
             let dir = tmp.path().join(format!("out{n}"));
             std::fs::create_dir(&dir).unwrap();
             build(&dir, &before, &mut RealDisk).unwrap();
-            if build(&dir, &after, &mut CrashingDisk { n, count: 0 }).is_err() {
+            if let Err(UsageError(message)) = build(&dir, &after, &mut CrashingDisk { n, count: 0 })
+            {
                 crashes += 1;
+                // The undo cannot work on a dead disk: the error must say so.
+                assert!(
+                    message.ends_with("nothing was changed")
+                        || message.contains("undoing it failed too"),
+                    "{n}: {message}"
+                );
             }
             recover(&dir).unwrap();
             let recovered = snapshot(&dir);
