@@ -2,7 +2,8 @@
 //! half-write (issue 13): a hostile manifest, planted symbolic links, odd
 //! file names, a process killed at any step, two builds at once, a full
 //! disk. Each test scripts the attack or the fault against the real binary.
-
+//! Unix only: links, modes, `/dev/full` and non-UTF-8 names.
+#![cfg(unix)]
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
@@ -308,6 +309,31 @@ fn fmt_refuses_a_linked_file_and_changes_nothing() {
         stderr(&result)
     );
     assert_eq!(tree(tmp.path()), before);
+}
+
+#[test]
+fn fmt_never_writes_through_a_link_planted_at_its_staging_name() {
+    let tmp = tempfile::tempdir().unwrap();
+    std::fs::write(tmp.path().join("a.ward"), UNFORMATTED).unwrap();
+    std::fs::write(tmp.path().join("victim.txt"), "keep").unwrap();
+    symlink("victim.txt", tmp.path().join(".a.ward.ward-new")).unwrap();
+    symlink("victim.txt", tmp.path().join(".a.ward.ward-old")).unwrap();
+    let result = ward(&["fmt", s(&tmp.path().join("a.ward"))]);
+    assert!(result.status.success(), "{}", stderr(&result));
+    assert_eq!(
+        std::fs::read_to_string(tmp.path().join("a.ward")).unwrap(),
+        formatted()
+    );
+    assert_eq!(
+        std::fs::read_to_string(tmp.path().join("victim.txt")).unwrap(),
+        "keep"
+    );
+    let mut names: Vec<String> = std::fs::read_dir(tmp.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    assert_eq!(names, ["a.ward", "victim.txt"]);
 }
 
 #[test]

@@ -799,6 +799,7 @@ mod tests {
         assert!(crashes > 10);
     }
 
+    #[cfg(unix)]
     #[test]
     fn files_beside_their_targets_change_all_at_once_keeping_their_permissions() {
         use std::os::unix::fs::PermissionsExt as _;
