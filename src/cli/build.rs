@@ -3,7 +3,7 @@
 //! gate.
 
 use super::outdir::{self, Change};
-use super::write::{self, HookedDisk};
+use super::write;
 use super::{
     Color, EXIT_FINDINGS, Format, UsageError, compile_valid, emit_human, note, write_stdout,
 };
@@ -147,7 +147,7 @@ fn write<'f>(dir: &Path, files: &'f output::Files) -> Result<Vec<Change<'f>>, Us
     write::recover(dir)?;
     let (changes, dirs) = outdir::plan(dir, files)?;
     if !changes.is_empty() {
-        outdir::transaction(dir, &changes, dirs).apply(&mut HookedDisk::from_env())?;
+        outdir::transaction(dir, &changes, dirs).apply(&mut write::build_disk())?;
     }
     Ok(changes)
 }

@@ -68,9 +68,7 @@ fn regular_file(path: &Path) -> Result<std::fs::Metadata, UsageError> {
     let metadata = std::fs::symlink_metadata(path)
         .map_err(|e| UsageError(format!("cannot read `{}`: {e}", path.display())))?;
     if metadata.file_type().is_symlink() {
-        let target = std::fs::read_link(path)
-            .map(|t| format!(" (to `{}`)", t.display()))
-            .unwrap_or_default();
+        let target = io::link_target(path);
         return Err(UsageError(format!(
             "`{}` is a symbolic link{target}: `ward fmt` rewrites only regular files; format the file it points to; nothing was changed",
             path.display()

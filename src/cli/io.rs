@@ -102,6 +102,13 @@ pub fn read_regular(path: &Path) -> Result<Option<Vec<u8>>, UsageError> {
     Ok(Some(bytes))
 }
 
+/// ` (to `TARGET`)` for a symbolic link, for messages that refuse it.
+pub fn link_target(path: &Path) -> String {
+    std::fs::read_link(path)
+        .map(|t| format!(" (to `{}`)", t.display()))
+        .unwrap_or_default()
+}
+
 /// Refuses a symbolic link where Ward expects its own `what` (a file, a
 /// directory): following it could read or write outside the build directory.
 pub fn refuse_link(

@@ -170,9 +170,7 @@ impl<'d> Walk<'d> {
         let exists = match std::fs::symlink_metadata(root) {
             Ok(metadata) => {
                 if metadata.file_type().is_symlink() {
-                    let target = std::fs::read_link(root)
-                        .map(|t| format!(" to `{}`", t.display()))
-                        .unwrap_or_default();
+                    let target = super::io::link_target(root);
                     return Err(UsageError(format!(
                         "the output directory `{}` is a symbolic link{target}; Ward writes only into a real directory: give the directory itself",
                         root.display()

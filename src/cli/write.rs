@@ -83,62 +83,68 @@ impl Disk for RealDisk {
     }
 }
 
+/// The real file system, with `before` called ahead of every operation
+/// with its number (from 0): where test hooks crash, pause or fail.
+pub struct Hooked<F> {
+    count: usize,
+    before: F,
+}
+
+impl<F: FnMut(usize) -> io::Result<()>> Hooked<F> {
+    /// The real disk with `before` ahead of each operation.
+    pub fn new(before: F) -> Self {
+        Hooked { count: 0, before }
+    }
+
+    fn tick(&mut self) -> io::Result<()> {
+        self.count += 1;
+        (self.before)(self.count - 1)
+    }
+}
+
 /// The disk a build writes with: the real one, unless a test hook is set
 /// in the environment: `WARD_FAULT_AFTER=N` aborts the process right before
 /// its `N`th file operation (from 0), as a kill would; `WARD_PAUSE_AFTER=N`
 /// sleeps two seconds there instead. Only Ward's own tests set them (see
 /// `tests/write_safety.rs`).
-pub struct HookedDisk {
-    count: usize,
-    crash: Option<usize>,
-    pause: Option<usize>,
-}
-
-impl HookedDisk {
-    /// Reads the hooks from the environment.
-    pub fn from_env() -> Self {
-        let hook = |name: &str| std::env::var(name).ok().and_then(|v| v.parse().ok());
-        HookedDisk {
-            count: 0,
-            crash: hook("WARD_FAULT_AFTER"),
-            pause: hook("WARD_PAUSE_AFTER"),
-        }
-    }
-
-    fn tick(&mut self) {
-        if self.crash == Some(self.count) {
+pub fn build_disk() -> Hooked<impl FnMut(usize) -> io::Result<()>> {
+    let hook = |name: &str| std::env::var(name).ok().and_then(|v| v.parse().ok());
+    let (crash, pause): (Option<usize>, Option<usize>) =
+        (hook("WARD_FAULT_AFTER"), hook("WARD_PAUSE_AFTER"));
+    Hooked::new(move |step| {
+        if crash == Some(step) {
             std::process::abort();
         }
-        if self.pause == Some(self.count) {
+        if pause == Some(step) {
             std::thread::sleep(std::time::Duration::from_secs(2));
         }
-        self.count += 1;
-    }
+        Ok(())
+    })
 }
 
-impl Disk for HookedDisk {
+impl<F: FnMut(usize) -> io::Result<()>> Disk for Hooked<F> {
     fn create(&mut self, path: &Path, bytes: &[u8], p: Option<&Permissions>) -> io::Result<()> {
-        self.tick();
+        self.tick()?;
         RealDisk.create(path, bytes, p)
     }
     fn create_dir(&mut self, path: &Path) -> io::Result<()> {
-        self.tick();
+        self.tick()?;
         RealDisk.create_dir(path)
     }
     fn rename(&mut self, from: &Path, to: &Path) -> io::Result<()> {
-        self.tick();
+        self.tick()?;
         RealDisk.rename(from, to)
     }
     fn remove_file(&mut self, path: &Path) -> io::Result<()> {
-        self.tick();
+        self.tick()?;
         RealDisk.remove_file(path)
     }
     fn remove_dir(&mut self, path: &Path) -> io::Result<()> {
-        self.tick();
+        self.tick()?;
         RealDisk.remove_dir(path)
     }
     fn sync_dir(&mut self, path: &Path) -> io::Result<()> {
-        self.tick();
+        self.tick()?;
         RealDisk.sync_dir(path)
     }
 }
@@ -598,77 +604,27 @@ mod tests {
     use indexmap::IndexMap;
 
     /// Fails the `n`th operation (0-based) and passes the rest to the disk.
-    struct FailingDisk {
-        n: usize,
-        count: usize,
-    }
-
-    impl FailingDisk {
-        fn tick(&mut self) -> io::Result<()> {
-            self.count += 1;
-            if self.count - 1 == self.n {
+    fn failing(n: usize) -> Hooked<impl FnMut(usize) -> io::Result<()>> {
+        Hooked::new(move |step| {
+            if step == n {
                 Err(io::Error::other("injected failure"))
             } else {
                 Ok(())
             }
-        }
+        })
     }
 
     /// Works until operation `n`, then nothing works any more: a crash
     /// (the undo fails too, as the process is gone).
-    struct CrashingDisk {
-        n: usize,
-        count: usize,
-    }
-
-    impl CrashingDisk {
-        fn tick(&mut self) -> io::Result<()> {
-            self.count += 1;
-            if self.count > self.n {
+    fn crashing(n: usize) -> Hooked<impl FnMut(usize) -> io::Result<()>> {
+        Hooked::new(move |step| {
+            if step >= n {
                 Err(io::Error::other("crashed"))
             } else {
                 Ok(())
             }
-        }
+        })
     }
-
-    macro_rules! forward {
-        ($disk:ty) => {
-            impl Disk for $disk {
-                fn create(
-                    &mut self,
-                    path: &Path,
-                    bytes: &[u8],
-                    p: Option<&Permissions>,
-                ) -> io::Result<()> {
-                    self.tick()?;
-                    RealDisk.create(path, bytes, p)
-                }
-                fn create_dir(&mut self, path: &Path) -> io::Result<()> {
-                    self.tick()?;
-                    RealDisk.create_dir(path)
-                }
-                fn rename(&mut self, from: &Path, to: &Path) -> io::Result<()> {
-                    self.tick()?;
-                    RealDisk.rename(from, to)
-                }
-                fn remove_file(&mut self, path: &Path) -> io::Result<()> {
-                    self.tick()?;
-                    RealDisk.remove_file(path)
-                }
-                fn remove_dir(&mut self, path: &Path) -> io::Result<()> {
-                    self.tick()?;
-                    RealDisk.remove_dir(path)
-                }
-                fn sync_dir(&mut self, path: &Path) -> io::Result<()> {
-                    self.tick()?;
-                    RealDisk.sync_dir(path)
-                }
-            }
-        };
-    }
-    forward!(FailingDisk);
-    forward!(CrashingDisk);
 
     fn files(pairs: &[(&str, &str)]) -> Files {
         let mut files: IndexMap<String, String> = pairs
@@ -739,7 +695,7 @@ mod tests {
             std::fs::create_dir(&dir).unwrap();
             build(&dir, &before, &mut RealDisk).unwrap();
             let original = snapshot(&dir);
-            let result = build(&dir, &after, &mut FailingDisk { n, count: 0 });
+            let result = build(&dir, &after, &mut failing(n));
             let expected = if let Err(UsageError(message)) = result {
                 failures += 1;
                 assert!(
@@ -777,8 +733,7 @@ mod tests {
             let dir = tmp.path().join(format!("out{n}"));
             std::fs::create_dir(&dir).unwrap();
             build(&dir, &before, &mut RealDisk).unwrap();
-            if let Err(UsageError(message)) = build(&dir, &after, &mut CrashingDisk { n, count: 0 })
-            {
+            if let Err(UsageError(message)) = build(&dir, &after, &mut crashing(n)) {
                 crashes += 1;
                 // The undo cannot work on a dead disk: the error must say so.
                 assert!(
@@ -824,7 +779,7 @@ mod tests {
                 emptied: Vec::new(),
                 ops: vec![op(&a, "old a", "new a"), op(&b, "old b", "new b")],
             };
-            let ok = transaction.apply(&mut FailingDisk { n, count: 0 }).is_ok();
+            let ok = transaction.apply(&mut failing(n)).is_ok();
             let (want_a, want_b) = if ok {
                 ("new a", "new b")
             } else {
