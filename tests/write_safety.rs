@@ -476,6 +476,25 @@ fn a_build_killed_at_any_step_leaves_the_old_or_the_new_build_and_the_next_run_f
 }
 
 #[test]
+fn check_reports_an_interrupted_build_as_drift_and_writes_nothing() {
+    let builds = builds(4);
+    let out = builds.old_copy("out");
+    // Killed in the middle of the switch: a file moved aside, not yet replaced.
+    let killed = ward_with(
+        &["build", s(&builds.new_program), "-o", s(&out)],
+        &[("WARD_FAULT_AFTER", "40".to_string())],
+    );
+    assert_eq!(killed.status.code(), None, "{}", stderr(&killed));
+    assert!(out.join(".ward-staging/journal").exists());
+    let before = tree(&out);
+    let check = ward(&["build", s(&builds.new_program), "-o", s(&out), "--check"]);
+    assert_eq!(check.status.code(), Some(1));
+    assert!(stderr(&check).contains("interrupted"), "{}", stderr(&check));
+    assert_eq!(tree(&out), before);
+    builds.assert_old_or_new_then_new(&out, "after --check");
+}
+
+#[test]
 fn a_build_killed_by_a_signal_at_random_times_leaves_the_old_or_the_new_build() {
     let builds = builds(150);
     for (i, delay) in [10u64, 30, 60, 90].iter().enumerate() {
