@@ -8,7 +8,7 @@
 //! directory is refused. The directory itself may not be a link either.
 #![expect(clippy::disallowed_methods, reason = "the CLI is where IO happens")]
 
-use super::io::{UsageError, read_regular, refuse_link};
+use super::io::{UsageError, read_regular, refuse_link, same_content};
 use super::write::{Op, Staging, Transaction};
 use crate::output::{self, Files};
 use std::collections::BTreeMap;
@@ -64,14 +64,14 @@ pub fn plan<'f>(
         if let Some(problem) = output::path_problem(path).filter(|_| path != output::MANIFEST) {
             return Err(UsageError(format!("the build names `{path}`: {problem}")));
         }
-        let old = walk.file(path, true)?;
+        let old = walk.same(path, content.as_bytes(), true)?;
         if old.is_some() && path != output::MANIFEST && !owned.contains(path) {
             return Err(UsageError(format!(
                 "refusing to overwrite `{}`: Ward did not write it",
                 dir.join(path).display()
             )));
         }
-        if old.as_deref() != Some(content.as_bytes()) {
+        if old != Some(true) {
             changes.push(Change {
                 path: path.clone(),
                 old: old.is_some(),
@@ -80,7 +80,7 @@ pub fn plan<'f>(
         }
     }
     for path in owned {
-        if !files.files.contains_key(&path) && walk.file(&path, false)?.is_some() {
+        if !files.files.contains_key(&path) && walk.same(&path, &[], false)?.is_some() {
             changes.push(Change {
                 path,
                 old: true,
@@ -151,7 +151,7 @@ pub fn transaction<'f>(dir: &Path, changes: &[Change<'f>], dirs: Vec<PathBuf>) -
 /// The content of a file Ward owns in `dir` (for `--check`'s report).
 pub fn read_owned(dir: &Path, path: &str) -> Result<Option<String>, UsageError> {
     Walk::new(dir)?
-        .file(path, false)
+        .file(path)
         .map(|bytes| bytes.map(|b| String::from_utf8_lossy(&b).into_owned()))
 }
 
@@ -195,9 +195,10 @@ impl<'d> Walk<'d> {
         })
     }
 
-    /// Reads `path`'s bytes (`None`: absent), having checked that no
-    /// component is a link; with `create`, notes the missing directories.
-    fn file(&mut self, path: &str, create: bool) -> Result<Option<Vec<u8>>, UsageError> {
+    /// The full path of `path` when its directory exists (`None`: it is
+    /// absent), having checked that no directory on the way is a link; with
+    /// `create`, notes the missing directories.
+    fn locate(&mut self, path: &str, create: bool) -> Result<Option<PathBuf>, UsageError> {
         let mut dir = self.root.to_path_buf();
         let mut present = self.exists;
         let components: Vec<&str> = path.split('/').collect();
@@ -216,10 +217,29 @@ impl<'d> Walk<'d> {
                 }
             };
         }
-        if !present {
-            return Ok(None);
+        Ok(present.then(|| dir.join(name)))
+    }
+
+    /// Reads `path`'s bytes (`None`: absent), never through a link.
+    fn file(&mut self, path: &str) -> Result<Option<Vec<u8>>, UsageError> {
+        match self.locate(path, false)? {
+            Some(full) => read_regular(&full),
+            None => Ok(None),
         }
-        read_regular(&dir.join(name))
+    }
+
+    /// Whether `path` holds exactly `expected` (`None`: absent), never
+    /// through a link, reading it a block at a time.
+    fn same(
+        &mut self,
+        path: &str,
+        expected: &[u8],
+        create: bool,
+    ) -> Result<Option<bool>, UsageError> {
+        match self.locate(path, create)? {
+            Some(full) => same_content(&full, expected),
+            None => Ok(None),
+        }
     }
 
     fn check_dir(&self, dir: &Path) -> Result<bool, UsageError> {
