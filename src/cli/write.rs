@@ -105,7 +105,7 @@ impl<F: FnMut(usize) -> io::Result<()>> Hooked<F> {
 /// The disk a build writes with: the real one, unless a test hook is set
 /// in the environment: `WARD_FAULT_AFTER=N` aborts the process right before
 /// its `N`th file operation (from 0), as a kill would; `WARD_PAUSE_AFTER=N`
-/// sleeps two seconds there instead. Only Ward's own tests set them (see
+/// sleeps five seconds there instead. Only Ward's own tests set them (see
 /// `tests/write_safety.rs`).
 pub fn build_disk() -> Hooked<impl FnMut(usize) -> io::Result<()>> {
     let hook = |name: &str| std::env::var(name).ok().and_then(|v| v.parse().ok());
@@ -116,7 +116,7 @@ pub fn build_disk() -> Hooked<impl FnMut(usize) -> io::Result<()>> {
             std::process::abort();
         }
         if pause == Some(step) {
-            std::thread::sleep(std::time::Duration::from_secs(2));
+            std::thread::sleep(std::time::Duration::from_secs(5));
         }
         Ok(())
     })
