@@ -77,12 +77,126 @@ pub fn layout(plan: &Plan, documents: Vec<String>, extra: Vec<(String, String)>)
     Files { files }
 }
 
-/// The paths a manifest lists.
-pub fn manifest_paths(manifest: &str) -> Vec<String> {
-    manifest
-        .lines()
-        .map(str::trim)
-        .filter(|l| !l.is_empty() && !l.starts_with('#'))
-        .map(str::to_string)
-        .collect()
+/// The files Ward keeps beside a build while it writes one, which no
+/// manifest may list: the lock and the staging directory (with its journal).
+pub const RESERVED: [&str; 3] = [MANIFEST, LOCK, STAGING];
+/// The lock file a build holds while it writes the directory.
+pub const LOCK: &str = ".ward-build.lock";
+/// The directory in which a build stages its files, keeps the files it
+/// replaces and its journal until the switch is done.
+pub const STAGING: &str = ".ward-staging";
+
+/// A manifest line that is not a path inside the build directory.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BadEntry {
+    /// The line number, from 1.
+    pub line: usize,
+    /// The line's text.
+    pub entry: String,
+    /// Why it is refused.
+    pub reason: &'static str,
+}
+
+/// Why `path` is not a plain relative path of normal components below a
+/// build directory (`None`: it is one). Ward writes and removes only such
+/// paths, so no manifest can lead it outside the directory or onto its own
+/// bookkeeping files.
+pub fn path_problem(path: &str) -> Option<&'static str> {
+    if path.contains('\\') {
+        return Some("it holds a backslash");
+    }
+    if path.chars().any(char::is_control) {
+        return Some("it holds a control character");
+    }
+    if path.starts_with('/') {
+        return Some("it is absolute");
+    }
+    let mut components = path.split('/');
+    if components.clone().any(|c| c == "..") {
+        return Some("it leads out of the directory with `..`");
+    }
+    if components.clone().any(|c| c.is_empty() || c == ".") {
+        return Some("it has an empty or `.` component");
+    }
+    if components
+        .next()
+        .is_some_and(|first| RESERVED.contains(&first))
+    {
+        return Some("it names a file Ward keeps for itself");
+    }
+    None
+}
+
+/// The paths a manifest lists, or the first line that is not a plain
+/// relative path inside the directory (a hostile or corrupt manifest must
+/// never make Ward read, write or remove anything else).
+pub fn manifest_paths(manifest: &str) -> Result<Vec<String>, BadEntry> {
+    let mut paths = Vec::new();
+    for (index, line) in manifest.lines().enumerate() {
+        let entry = line.trim();
+        if entry.is_empty() || entry.starts_with('#') {
+            continue;
+        }
+        if let Some(reason) = path_problem(entry) {
+            return Err(BadEntry {
+                line: index + 1,
+                entry: entry.to_string(),
+                reason,
+            });
+        }
+        paths.push(entry.to_string());
+    }
+    Ok(paths)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn a_manifest_lists_only_plain_relative_paths() {
+        let good = "# comment\n\npayments/svc-a.yaml\n kustomization.yaml \n";
+        assert_eq!(
+            manifest_paths(good).unwrap(),
+            ["payments/svc-a.yaml", "kustomization.yaml"]
+        );
+        for bad in [
+            "../victims/x",
+            "/abs/x",
+            "a/../../x",
+            "a//b",
+            "./a",
+            "a/./b",
+            "a\\b",
+            "..",
+            "a/\u{0}b",
+            ".ward-staging/journal",
+            ".ward-build",
+            ".ward-build.lock",
+        ] {
+            let manifest = format!("ok.yaml\n{bad}\n");
+            let error = manifest_paths(&manifest).unwrap_err();
+            assert_eq!((error.line, error.entry.as_str()), (2, bad.trim()), "{bad}");
+        }
+    }
+
+    proptest! {
+        /// Whatever a manifest says, every path it yields joins below the
+        /// directory: only normal components, so never outside it.
+        #[test]
+        fn no_accepted_path_leaves_the_directory(text in "[a-z./\\\\\n#-]{0,40}") {
+            if let Ok(paths) = manifest_paths(&text) {
+                for path in paths {
+                    let components = std::path::Path::new(&path).components();
+                    for component in components {
+                        prop_assert!(
+                            matches!(component, std::path::Component::Normal(_)),
+                            "{path}"
+                        );
+                    }
+                }
+            }
+        }
+    }
 }

@@ -2,7 +2,8 @@
 //! (with the traceability matrix beside them), and `--check`, the CI drift
 //! gate.
 
-use super::write::{self, Change, RealDisk};
+use super::outdir::{self, Change};
+use super::write;
 use super::{
     Color, EXIT_FINDINGS, Format, UsageError, compile_valid, emit_human, note, write_stdout,
 };
@@ -116,8 +117,12 @@ pub fn run(
             }
         });
     }
-    let changes = write::plan_changes(dir, &files)?;
-    write::apply(dir, &changes, &mut RealDisk)?;
+    let created = outdir::create(dir)?;
+    let written = write(dir, &files);
+    if written.is_err() && created {
+        outdir::remove_created(dir);
+    }
+    let changes = written?;
     let count = |f: fn(&Change) -> bool| {
         changes
             .iter()
@@ -128,17 +133,37 @@ pub fn run(
         "wrote {} policies and the traceability matrix to {} ({} files added, {} changed, {} removed)",
         policies,
         dir.display(),
-        count(|c| c.old.is_none()),
-        count(|c| c.old.is_some() && c.new.is_some()),
+        count(|c| !c.old),
+        count(|c| c.old && c.new.is_some()),
         count(|c| c.new.is_none()),
     ));
     Ok(0)
 }
 
+/// Writes `files` to `dir` under its lock, after undoing any build that was
+/// interrupted there: the changes made.
+fn write<'f>(dir: &Path, files: &'f output::Files) -> Result<Vec<Change<'f>>, UsageError> {
+    let _lock = outdir::lock(dir)?;
+    write::recover(dir)?;
+    let (changes, dirs) = outdir::plan(dir, files)?;
+    if !changes.is_empty() {
+        outdir::transaction(dir, &changes, dirs).apply(&mut write::build_disk())?;
+    }
+    Ok(changes)
+}
+
 /// Compares the build with `dir`: `None` when identical, else a readable
 /// summary of the drift.
 fn drift(dir: &Path, files: &output::Files) -> Result<Option<String>, UsageError> {
-    let changes = write::plan_changes(dir, files)?;
+    if write::interrupted(dir) {
+        return Ok(Some(format!(
+            "{} holds a build that was interrupted (`{}`): run `ward build -o {}` and commit the result\n",
+            dir.display(),
+            output::STAGING,
+            dir.display()
+        )));
+    }
+    let (changes, _) = outdir::plan(dir, files)?;
     let changes: Vec<&Change> = changes
         .iter()
         .filter(|c| c.path != output::MANIFEST)
@@ -148,15 +173,16 @@ fn drift(dir: &Path, files: &output::Files) -> Result<Option<String>, UsageError
     }
     let mut report = format!("{} is out of date with the program:\n", dir.display());
     for change in &changes {
-        let _ = match (&change.old, &change.new) {
-            (None, Some(_)) => writeln!(report, "  added    {}", change.path),
-            (Some(_), None) => writeln!(report, "  removed  {}", change.path),
-            (Some(old), Some(new)) if change.path.ends_with(".yaml") => {
-                let fields = yaml::changed_fields(old, new);
+        let _ = match (change.old, &change.new) {
+            (false, Some(_)) => writeln!(report, "  added    {}", change.path),
+            (true, None) => writeln!(report, "  removed  {}", change.path),
+            (true, Some(new)) if change.path.ends_with(".yaml") => {
+                let old = outdir::read_owned(dir, &change.path)?.unwrap_or_default();
+                let fields = yaml::changed_fields(&old, new);
                 writeln!(report, "  changed  {}: {}", change.path, fields.join(", "))
             }
-            (Some(_), Some(_)) => writeln!(report, "  changed  {}", change.path),
-            (None, None) => Ok(()),
+            (true, Some(_)) => writeln!(report, "  changed  {}", change.path),
+            (false, None) => Ok(()),
         };
     }
     let _ = writeln!(

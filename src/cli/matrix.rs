@@ -49,11 +49,11 @@ pub fn run(
         }
     };
     match output {
-        // A closed pipe (`| head`) is not an error.
+        // Errors are noted by the writer: a closed pipe (`| head`) stops
+        // quietly, any other fails the command.
         None => {
-            let mut out = BufWriter::new(std::io::stdout().lock());
-            let _ = render(&mut out);
-            let _ = out.flush();
+            let mut out = BufWriter::new(super::Stdout::new());
+            let _ = render(&mut out).and_then(|()| out.flush().map_err(|e| e.to_string()));
         }
         Some(path) => {
             let tmp = path.with_extension("ward-tmp");

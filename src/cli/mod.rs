@@ -12,6 +12,7 @@ mod git;
 mod history;
 mod io;
 mod matrix;
+mod outdir;
 mod prove;
 pub mod render;
 mod write;
@@ -291,12 +292,60 @@ pub fn main() -> ExitCode {
         Command::Completions { shell } => generated::completions(shell),
         Command::Man { command } => generated::man(command.as_deref()),
     };
+    stdout_written(std::io::stdout().lock().flush());
+    let result = match (result, STDOUT_ERROR.get()) {
+        (Ok(_), Some(error)) => Err(UsageError(error.clone())),
+        (result, _) => result,
+    };
     match result {
         Ok(code) => ExitCode::from(code),
         Err(UsageError(message)) => {
             let _ = writeln!(std::io::stderr(), "error: {message}");
             ExitCode::from(EXIT_USAGE)
         }
+    }
+}
+
+/// The first error writing to stdout: the command then fails (exit 2),
+/// whatever it found, since its output is incomplete.
+static STDOUT_ERROR: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+
+/// Notes the result of writing to stdout. A closed pipe (`ward build | head`)
+/// is not an error: the reader wanted no more, and Ward stops quietly as
+/// Unix tools do; any other error (a full disk) fails the command.
+fn stdout_written(result: std::io::Result<()>) {
+    if let Err(e) = result {
+        if e.kind() != std::io::ErrorKind::BrokenPipe {
+            let _ = STDOUT_ERROR.set(format!("cannot write to standard output: {e}"));
+        }
+    }
+}
+
+/// A writer to stdout that notes its errors (see [`stdout_written`]), for
+/// output streamed through code that reports errors as text.
+struct Stdout<'a>(std::io::StdoutLock<'a>);
+
+impl Stdout<'_> {
+    fn new() -> Self {
+        Stdout(std::io::stdout().lock())
+    }
+}
+
+impl Write for Stdout<'_> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let result = self.0.write(buf);
+        if let Err(e) = &result {
+            stdout_written(Err(std::io::Error::new(e.kind(), e.to_string())));
+        }
+        result
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        let result = self.0.flush();
+        if let Err(e) = &result {
+            stdout_written(Err(std::io::Error::new(e.kind(), e.to_string())));
+        }
+        result
     }
 }
 
@@ -413,9 +462,10 @@ fn emit_diagnostics(sources: &Sources, diagnostics: &[Diagnostic], color: Color)
     }
 }
 
-/// Writes text to stdout.
+/// Writes text to stdout; an error fails the command (see [`stdout_written`]).
 fn write_stdout(text: &str) {
-    let _ = std::io::stdout().lock().write_all(text.as_bytes());
+    let mut out = std::io::stdout().lock();
+    stdout_written(out.write_all(text.as_bytes()).and_then(|()| out.flush()));
 }
 
 /// Writes a line to stderr.
