@@ -68,6 +68,10 @@ pub fn run(paths: &[PathBuf], check: bool, color: Color) -> Result<u8, UsageErro
 }
 
 /// The metadata of a file to rewrite, refusing a symbolic link.
+#[expect(
+    clippy::disallowed_methods,
+    reason = "the CLI looks at the file it rewrites"
+)]
 fn regular_file(path: &Path) -> Result<std::fs::Metadata, UsageError> {
     let metadata = std::fs::symlink_metadata(path)
         .map_err(|e| UsageError(format!("cannot read `{}`: {e}", path.display())))?;
