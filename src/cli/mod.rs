@@ -342,11 +342,15 @@ fn emit_human(sources: &Sources, diagnostics: &[Diagnostic], color: Color) {
     };
     let stream = termcolor::StandardStream::stderr(choice);
     let mut out = stream.lock();
-    let files = render::files(sources);
+    let shown = render::files(sources);
     let config = term::Config::default();
     for diagnostic in diagnostics {
-        let _ =
-            term::emit_to_write_style(&mut out, &config, &files, &render::to_codespan(diagnostic));
+        let _ = term::emit_to_write_style(
+            &mut out,
+            &config,
+            shown.files(),
+            &shown.to_codespan(diagnostic),
+        );
     }
     if !diagnostics.is_empty() {
         let _ = writeln!(out, "{}", render::summary(diagnostics));
