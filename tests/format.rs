@@ -148,7 +148,8 @@ fn comment_texts(text: &str) -> Vec<String> {
             match c {
                 '\\' => {
                     // `\` escapes one character, or a whole `\r\n`.
-                    if chars.next() == Some('\r') && chars.clone().next() == Some('\n') {
+                    let escaped = chars.next();
+                    if escaped == Some('\r') && chars.clone().next() == Some('\n') {
                         chars.next();
                     }
                 }
