@@ -176,10 +176,28 @@ fn cited(citations: &[Citation]) -> String {
 }
 
 /// A selector in Kubernetes' form; empty is `{}` (select everything).
+///
+/// A `k=v` term whose key a YAML reader could take for something other than
+/// a string (`2024-01-15`, `0x_1F`: valid label keys) is written as the
+/// requirement `k In (v)`, which selects the same pods: the YAML writer can
+/// quote a value but not a map key (see [`crate::yaml::is_plain_string`]).
 pub fn label_selector(selector: &Selector) -> LabelSelector {
-    let match_labels: BTreeMap<String, String> = selector.labels.clone();
-    let match_expressions: Vec<LabelSelectorRequirement> =
+    let (match_labels, retyped): (BTreeMap<String, String>, BTreeMap<String, String>) = selector
+        .labels
+        .clone()
+        .into_iter()
+        .partition(|(key, _)| key.contains('/') || crate::yaml::is_plain_string(key));
+    let mut match_expressions: Vec<LabelSelectorRequirement> =
         selector.expressions.iter().map(requirement).collect();
+    match_expressions.extend(
+        retyped
+            .into_iter()
+            .map(|(key, value)| LabelSelectorRequirement {
+                key,
+                operator: "In".to_string(),
+                values: Some(vec![value]),
+            }),
+    );
     LabelSelector {
         match_labels: (!match_labels.is_empty()).then_some(match_labels),
         match_expressions: (!match_expressions.is_empty()).then_some(match_expressions),
