@@ -49,20 +49,7 @@ pub fn emit_each<T>(
     sources: &Sources,
     mut f: impl FnMut(Emitted) -> T,
 ) -> Vec<T> {
-    // What every rule of a flow carries, made once per flow.
-    let traces: Vec<Trace> = model
-        .flows
-        .iter()
-        .map(|flow| Trace {
-            annotation: format!(
-                "flow {} | controls {} | {}",
-                flow.text,
-                cited(&flow.citations),
-                sources.location(flow.span)
-            ),
-            criteria: flow.criteria(),
-        })
-        .collect();
+    let traces = traces(model, sources);
     plan.policies
         .iter()
         .map(|policy| {
@@ -75,6 +62,23 @@ pub fn emit_each<T>(
         .collect()
 }
 
+/// What every rule of a flow carries, made once per flow.
+fn traces(model: &Model, sources: &Sources) -> Vec<Trace> {
+    model
+        .flows
+        .iter()
+        .map(|flow| Trace {
+            annotation: format!(
+                "flow {} | controls {} | {}",
+                flow.text,
+                cited(&flow.citations),
+                sources.location(flow.span)
+            ),
+            criteria: flow.criteria(),
+        })
+        .collect()
+}
+
 /// A flow's annotation and criteria, as every rule implementing it cites
 /// them.
 struct Trace {
@@ -82,17 +86,53 @@ struct Trace {
     criteria: std::collections::BTreeSet<&'static str>,
 }
 
+/// Kubernetes' limit on the annotations of one object: keys and values
+/// together, in bytes (`TotalAnnotationSizeLimitB`, 256 KiB).
+pub const ANNOTATIONS_LIMIT: usize = 256 * 1024;
+
+/// A policy whose annotations would be over [`ANNOTATIONS_LIMIT`], which the
+/// API server would reject.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Oversized {
+    /// Its position in the plan.
+    pub policy: usize,
+    /// The bytes of its annotations, keys and values.
+    pub bytes: usize,
+}
+
+/// Every policy of the plan whose annotations, exactly as [`emit`] writes
+/// them, are over Kubernetes' limit.
+pub fn oversized(model: &Model, plan: &Plan, sources: &Sources) -> Vec<Oversized> {
+    let traces = traces(model, sources);
+    plan.policies
+        .iter()
+        .enumerate()
+        .filter_map(|(index, policy)| {
+            let bytes = annotations(model, policy, sources, &traces)
+                .iter()
+                .map(|(key, value)| key.len() + value.len())
+                .sum();
+            (bytes > ANNOTATIONS_LIMIT).then_some(Oversized {
+                policy: index,
+                bytes,
+            })
+        })
+        .collect()
+}
+
 /// The annotation key citing rule `index` of `direction`: `ward.dev/ingress-0`.
 pub fn rule_annotation(direction: Direction, index: usize) -> String {
     format!("{ANNOTATION_PREFIX}{}-{index}", direction.as_str())
 }
 
-fn network_policy(
+/// The annotations of one policy: its purpose (default deny), the baseline,
+/// one per rule leading to its flow, and the criteria served.
+fn annotations(
     model: &Model,
     policy: &Policy,
     sources: &Sources,
     traces: &[Trace],
-) -> net::NetworkPolicy {
+) -> BTreeMap<String, String> {
     let mut annotations = BTreeMap::new();
     let mut criteria = std::collections::BTreeSet::new();
     if policy.target == plan::Target::DefaultDeny {
@@ -124,6 +164,16 @@ fn network_policy(
         let list: Vec<&str> = criteria.into_iter().collect();
         annotations.insert(format!("{ANNOTATION_PREFIX}criteria"), list.join(", "));
     }
+    annotations
+}
+
+fn network_policy(
+    model: &Model,
+    policy: &Policy,
+    sources: &Sources,
+    traces: &[Trace],
+) -> net::NetworkPolicy {
+    let annotations = annotations(model, policy, sources, traces);
     let mut policy_types = Vec::new();
     if policy.target == plan::Target::DefaultDeny || !policy.ingress.is_empty() {
         policy_types.push("Ingress".to_string());

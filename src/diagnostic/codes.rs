@@ -302,6 +302,20 @@ flow would document a connection that Ward does not control.";
 "External address sets declare no ports, so `:name` cannot be resolved. Write a
 literal port (`:443/tcp`) or a range (`:8000-8080/tcp`).";
 
+    /// An object over the API server's limits.
+    E0405 = Error, "object too large for Kubernetes",
+"Ward annotates every rule of a policy with the flow it implements, its
+controls and its source line. The API server rejects an object whose
+annotations total more than 256 KiB (262,144 bytes, keys and values), so a
+service with thousands of flows into or out of it would get a policy that
+`kubectl apply` refuses, and the flows would stay blocked.
+
+Ward measures every policy's annotations exactly as it would write them and
+reports the service (or the namespace, for `ns.*` flows) whose policy is too
+large. Split the service into services with narrower pod selectors (each gets
+its own policy), or write flows that share a destination as fewer flows from
+wider sources: `ns.*`, or one external with several address blocks.";
+
     /// A connection the policies allow but no flow declares.
     E0501 = Error, "connection allowed beyond the declared flows",
 "The simulator found a connection that the policies allow but that no flow
