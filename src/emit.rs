@@ -102,13 +102,45 @@ pub struct Oversized {
 
 /// Every policy of the plan whose annotations, exactly as [`emit`] writes
 /// them, are over Kubernetes' limit.
+///
+/// Most policies are far below it, so a policy's annotations are built and
+/// measured only when an upper bound of their size, summed from the flows'
+/// parts without building any text, could be over it.
 pub fn oversized(model: &Model, plan: &Plan, sources: &Sources) -> Vec<Oversized> {
-    let traces = traces(model, sources);
+    let bounds: Vec<usize> = model
+        .flows
+        .iter()
+        .map(|flow| {
+            let file = sources.get(flow.span.file).map_or(0, |f| f.name.len());
+            let controls: usize = flow.citations.iter().map(|c| c.id.len() + 2).sum();
+            // `flow TEXT | controls A, B | FILE:LINE` and the key
+            // `ward.dev/ingress-N`, with room for any N and LINE.
+            "flow  | controls  | :".len() + flow.text.len() + controls + file + 2 * 20 + 40
+        })
+        .collect();
+    let mut traces: Option<Vec<Trace>> = None;
     plan.policies
         .iter()
         .enumerate()
         .filter_map(|(index, policy)| {
-            let bytes = annotations(model, policy, sources, &traces)
+            let bound: usize = policy
+                .ingress
+                .iter()
+                .chain(&policy.egress)
+                .map(|rule| bounds.get(rule.flow).copied().unwrap_or(ANNOTATIONS_LIMIT))
+                .sum::<usize>()
+                // The criteria (at most the catalog's ids) and the purpose.
+                + 4096;
+            if policy.target != plan::Target::DefaultDeny && bound <= ANNOTATIONS_LIMIT {
+                return None;
+            }
+            // A default deny has no rules: it needs no flow's trace.
+            let traces: &[Trace] = if policy.target == plan::Target::DefaultDeny {
+                &[]
+            } else {
+                traces.get_or_insert_with(|| self::traces(model, sources))
+            };
+            let bytes = annotations(model, policy, sources, traces)
                 .iter()
                 .map(|(key, value)| key.len() + value.len())
                 .sum();
