@@ -49,20 +49,7 @@ pub fn emit_each<T>(
     sources: &Sources,
     mut f: impl FnMut(Emitted) -> T,
 ) -> Vec<T> {
-    // What every rule of a flow carries, made once per flow.
-    let traces: Vec<Trace> = model
-        .flows
-        .iter()
-        .map(|flow| Trace {
-            annotation: format!(
-                "flow {} | controls {} | {}",
-                flow.text,
-                cited(&flow.citations),
-                sources.location(flow.span)
-            ),
-            criteria: flow.criteria(),
-        })
-        .collect();
+    let traces = traces(model, sources);
     plan.policies
         .iter()
         .map(|policy| {
@@ -75,6 +62,23 @@ pub fn emit_each<T>(
         .collect()
 }
 
+/// What every rule of a flow carries, made once per flow.
+fn traces(model: &Model, sources: &Sources) -> Vec<Trace> {
+    model
+        .flows
+        .iter()
+        .map(|flow| Trace {
+            annotation: format!(
+                "flow {} | controls {} | {}",
+                flow.text,
+                cited(&flow.citations),
+                sources.location(flow.span)
+            ),
+            criteria: flow.criteria(),
+        })
+        .collect()
+}
+
 /// A flow's annotation and criteria, as every rule implementing it cites
 /// them.
 struct Trace {
@@ -82,17 +86,85 @@ struct Trace {
     criteria: std::collections::BTreeSet<&'static str>,
 }
 
+/// Kubernetes' limit on the annotations of one object: keys and values
+/// together, in bytes (`TotalAnnotationSizeLimitB`, 256 KiB).
+pub const ANNOTATIONS_LIMIT: usize = 256 * 1024;
+
+/// A policy whose annotations would be over [`ANNOTATIONS_LIMIT`], which the
+/// API server would reject.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Oversized {
+    /// Its position in the plan.
+    pub policy: usize,
+    /// The bytes of its annotations, keys and values.
+    pub bytes: usize,
+}
+
+/// Every policy of the plan whose annotations, exactly as [`emit`] writes
+/// them, are over Kubernetes' limit.
+///
+/// Most policies are far below it, so a policy's annotations are built and
+/// measured only when an upper bound of their size, summed from the flows'
+/// parts without building any text, could be over it.
+pub fn oversized(model: &Model, plan: &Plan, sources: &Sources) -> Vec<Oversized> {
+    let bounds: Vec<usize> = model
+        .flows
+        .iter()
+        .map(|flow| {
+            let file = sources.get(flow.span.file).map_or(0, |f| f.name.len());
+            let controls: usize = flow.citations.iter().map(|c| c.id.len() + 2).sum();
+            // `flow TEXT | controls A, B | FILE:LINE` and the key
+            // `ward.dev/ingress-N`, with room for any N and LINE.
+            "flow  | controls  | :".len() + flow.text.len() + controls + file + 2 * 20 + 40
+        })
+        .collect();
+    let mut traces: Option<Vec<Trace>> = None;
+    plan.policies
+        .iter()
+        .enumerate()
+        .filter_map(|(index, policy)| {
+            let bound: usize = policy
+                .ingress
+                .iter()
+                .chain(&policy.egress)
+                .map(|rule| bounds.get(rule.flow).copied().unwrap_or(ANNOTATIONS_LIMIT))
+                .sum::<usize>()
+                // The criteria (at most the catalog's ids) and the purpose.
+                + 4096;
+            if policy.target != plan::Target::DefaultDeny && bound <= ANNOTATIONS_LIMIT {
+                return None;
+            }
+            // A default deny has no rules: it needs no flow's trace.
+            let traces: &[Trace] = if policy.target == plan::Target::DefaultDeny {
+                &[]
+            } else {
+                traces.get_or_insert_with(|| self::traces(model, sources))
+            };
+            let bytes = annotations(model, policy, sources, traces)
+                .iter()
+                .map(|(key, value)| key.len() + value.len())
+                .sum();
+            (bytes > ANNOTATIONS_LIMIT).then_some(Oversized {
+                policy: index,
+                bytes,
+            })
+        })
+        .collect()
+}
+
 /// The annotation key citing rule `index` of `direction`: `ward.dev/ingress-0`.
 pub fn rule_annotation(direction: Direction, index: usize) -> String {
     format!("{ANNOTATION_PREFIX}{}-{index}", direction.as_str())
 }
 
-fn network_policy(
+/// The annotations of one policy: its purpose (default deny), the baseline,
+/// one per rule leading to its flow, and the criteria served.
+fn annotations(
     model: &Model,
     policy: &Policy,
     sources: &Sources,
     traces: &[Trace],
-) -> net::NetworkPolicy {
+) -> BTreeMap<String, String> {
     let mut annotations = BTreeMap::new();
     let mut criteria = std::collections::BTreeSet::new();
     if policy.target == plan::Target::DefaultDeny {
@@ -124,6 +196,16 @@ fn network_policy(
         let list: Vec<&str> = criteria.into_iter().collect();
         annotations.insert(format!("{ANNOTATION_PREFIX}criteria"), list.join(", "));
     }
+    annotations
+}
+
+fn network_policy(
+    model: &Model,
+    policy: &Policy,
+    sources: &Sources,
+    traces: &[Trace],
+) -> net::NetworkPolicy {
+    let annotations = annotations(model, policy, sources, traces);
     let mut policy_types = Vec::new();
     if policy.target == plan::Target::DefaultDeny || !policy.ingress.is_empty() {
         policy_types.push("Ingress".to_string());
@@ -176,10 +258,28 @@ fn cited(citations: &[Citation]) -> String {
 }
 
 /// A selector in Kubernetes' form; empty is `{}` (select everything).
+///
+/// A `k=v` term whose key a YAML reader could take for something other than
+/// a string (`2024-01-15`, `0x_1F`: valid label keys) is written as the
+/// requirement `k In (v)`, which selects the same pods: the YAML writer can
+/// quote a value but not a map key (see [`crate::yaml::is_plain_string`]).
 pub fn label_selector(selector: &Selector) -> LabelSelector {
-    let match_labels: BTreeMap<String, String> = selector.labels.clone();
-    let match_expressions: Vec<LabelSelectorRequirement> =
+    let (match_labels, retyped): (BTreeMap<String, String>, BTreeMap<String, String>) = selector
+        .labels
+        .clone()
+        .into_iter()
+        .partition(|(key, _)| key.contains('/') || crate::yaml::is_plain_string(key));
+    let mut match_expressions: Vec<LabelSelectorRequirement> =
         selector.expressions.iter().map(requirement).collect();
+    match_expressions.extend(
+        retyped
+            .into_iter()
+            .map(|(key, value)| LabelSelectorRequirement {
+                key,
+                operator: "In".to_string(),
+                values: Some(vec![value]),
+            }),
+    );
     LabelSelector {
         match_labels: (!match_labels.is_empty()).then_some(match_labels),
         match_expressions: (!match_expressions.is_empty()).then_some(match_expressions),

@@ -41,7 +41,60 @@ pub fn compile(sources: &Sources) -> check::Checked {
             diagnostics,
         };
     }
-    check::check(&ast)
+    let mut checked = check::check(&ast);
+    if let Some(model) = &checked.model {
+        let too_large = object_limits(model, sources);
+        if !too_large.is_empty() {
+            checked.diagnostics.extend(too_large);
+            diagnostic::sort(&mut checked.diagnostics);
+            checked.model = None;
+        }
+    }
+    checked
+}
+
+/// E0405 for every object Ward would emit that the API server would reject
+/// for the size of its annotations (decision 0008): the annotations are
+/// measured exactly as [`emit::emit`] writes them.
+fn object_limits(model: &model::Model, sources: &Sources) -> Vec<Diagnostic> {
+    let plan = plan::plan(model);
+    emit::oversized(model, &plan, sources)
+        .into_iter()
+        .filter_map(|found| {
+            let policy = plan.policies.get(found.policy)?;
+            let namespace = model.namespaces.get(&policy.namespace)?;
+            let (span, owner) = match &policy.target {
+                plan::Target::Service(name) => (
+                    namespace.services.get(name)?.span,
+                    format!("`{}.{name}`", namespace.name),
+                ),
+                plan::Target::AllPods | plan::Target::DefaultDeny => {
+                    (namespace.span, format!("`{}.*`", namespace.name))
+                }
+            };
+            let rules = policy.ingress.len() + policy.egress.len();
+            Some(
+                Diagnostic::new(
+                    Code::E0405,
+                    format!(
+                        "policy `{}/{}` would carry {} bytes of annotations, over Kubernetes' limit of {}",
+                        policy.namespace,
+                        policy.name,
+                        found.bytes,
+                        emit::ANNOTATIONS_LIMIT
+                    ),
+                    span,
+                    format!("the {rules} rules of {owner} are too many for one object"),
+                )
+                .with_note(
+                    "every rule is annotated with its flow, controls and source line, and the API server rejects an object whose annotations total more than 256 KiB",
+                )
+                .with_help(format!(
+                    "split {owner} into services with narrower pod selectors, or write the flows that share a destination as fewer flows (a wider source such as `ns.*`, a port range)"
+                )),
+            )
+        })
+        .collect()
 }
 
 /// Reads a file's bytes into `sources`, returning a diagnostic when they are

@@ -49,6 +49,16 @@ markup_of!(Markdown, markdown);
 pub struct Html;
 markup_of!(Html, html);
 
+/// True for a character no rendering shows as itself: a control character,
+/// a bidirectional control, an invisible character, or a line break other
+/// than `\r`, `\n` (which each format handles); written as `\u{..}`. Ward
+/// refuses them in strings (E0004), but file names and Git messages reach
+/// the renderings too.
+fn unshowable(ch: char) -> bool {
+    !matches!(ch, '\r' | '\n' | '\t')
+        && (crate::source::is_unshowable(ch) || crate::source::is_other_line_break(ch))
+}
+
 /// How a format writes one row of a table: what opens and closes the row
 /// and each of its cells.
 struct RowSyntax {
@@ -85,6 +95,7 @@ pub mod markdown {
                     out.push(ch);
                 }
                 '\r' | '\n' | '\t' => out.push(' '),
+                ch if super::unshowable(ch) => out.extend(ch.escape_unicode()),
                 _ => out.push(ch),
             }
         }
@@ -97,12 +108,15 @@ pub mod markdown {
     pub fn code(text: &str) -> String {
         let text: String = text
             .chars()
-            .map(|c| {
-                if matches!(c, '\r' | '\n' | '\t') {
-                    ' '
+            .flat_map(|c| {
+                let shown: Vec<char> = if matches!(c, '\r' | '\n' | '\t') {
+                    vec![' ']
+                } else if super::unshowable(c) {
+                    c.escape_unicode().collect()
                 } else {
-                    c
-                }
+                    vec![c]
+                };
+                shown
             })
             .collect::<String>()
             .replace('|', "\\|");
@@ -169,6 +183,7 @@ pub mod html {
                 '>' => out.push_str("&gt;"),
                 '"' => out.push_str("&quot;"),
                 '\'' => out.push_str("&#39;"),
+                ch if super::unshowable(ch) => out.extend(ch.escape_unicode()),
                 _ => out.push(ch),
             }
         }
@@ -237,6 +252,18 @@ mod tests {
             "a | b &lt;script&gt; *x*\n&#39;&amp;&quot;"
         );
         assert_eq!(html::code("a<b"), "<code>a&lt;b</code>");
+    }
+
+    #[test]
+    fn control_and_bidirectional_characters_are_shown_escaped() {
+        let text = "a\u{1b}[31m\u{202e}b\u{9b}\u{2028}\u{200b}";
+        let shown = r"a\u{1b}[31m\u{202e}b\u{9b}\u{2028}\u{200b}";
+        assert_eq!(html::escape(text), shown);
+        assert_eq!(markdown::code(text), format!("`{shown}`"));
+        assert_eq!(
+            markdown::escape(text),
+            r"a\u{1b}\[31m\u{202e}b\u{9b}\u{2028}\u{200b}"
+        );
     }
 
     #[test]

@@ -49,10 +49,11 @@ pub struct SourceFile {
 #[derive(Debug, Clone, Default)]
 pub struct Sources {
     files: Vec<SourceFile>,
-    /// Per file, the byte offsets of its `\n`s, so that finding the line of
-    /// an offset is a binary search, not a scan of the text before it (a
-    /// large program cites thousands of lines).
-    newlines: Vec<Vec<usize>>,
+    /// Per file, the byte offsets where its second, third, ... lines start
+    /// (see [`line_starts`]), so that finding the line of an offset is a
+    /// binary search, not a scan of the text before it (a large program
+    /// cites thousands of lines).
+    line_starts: Vec<Vec<usize>>,
 }
 
 impl Sources {
@@ -64,13 +65,7 @@ impl Sources {
     /// Adds a file and returns its id.
     pub fn add(&mut self, name: impl Into<String>, text: impl Into<String>) -> FileId {
         let text = text.into();
-        self.newlines.push(
-            text.bytes()
-                .enumerate()
-                .filter(|(_, byte)| *byte == b'\n')
-                .map(|(offset, _)| offset)
-                .collect(),
-        );
+        self.line_starts.push(line_starts(&text));
         self.files.push(SourceFile {
             name: name.into(),
             text,
@@ -107,16 +102,16 @@ impl Sources {
 
     /// The 1-based line and column (in characters) of byte `offset` of `file`.
     pub fn line_col(&self, file: FileId, offset: usize) -> (usize, usize) {
-        let (Some(text), Some(newlines)) = (
+        let (Some(text), Some(starts)) = (
             self.get(file).map(|f| f.text.as_str()),
-            self.newlines.get(file.0),
+            self.line_starts.get(file.0),
         ) else {
             return (1, 1);
         };
         let offset = floor_char_boundary(text, offset.min(text.len()));
-        let line = newlines.partition_point(|newline| *newline < offset);
+        let line = starts.partition_point(|start| *start <= offset);
         let line_start = match line.checked_sub(1) {
-            Some(previous) => newlines.get(previous).map_or(0, |newline| newline + 1),
+            Some(previous) => starts.get(previous).copied().unwrap_or(0),
             None => 0,
         };
         let column = text.get(line_start..offset).unwrap_or("").chars().count() + 1;
@@ -129,6 +124,79 @@ impl Sources {
         let (line, _) = self.line_col(span.file, span.start);
         format!("{name}:{line}")
     }
+}
+
+/// The characters that end a line: `\n`, `\r` and the pair `\r\n`, as
+/// every editor shows them. The grammar, the formatter, the line index and the
+/// editor grammars all agree on this; other characters that some editors
+/// show as line breaks (form feed, U+2028, ...) are rejected by the parser.
+pub const LINE_ENDS: [char; 2] = ['\n', '\r'];
+
+/// The byte offsets where the lines of `text` after the first start: after
+/// every `\n`, every `\r\n` and every `\r` not followed by `\n`.
+pub fn line_starts(text: &str) -> Vec<usize> {
+    let bytes = text.as_bytes();
+    bytes
+        .iter()
+        .enumerate()
+        .filter(|(offset, byte)| match byte {
+            b'\n' => true,
+            b'\r' => bytes.get(offset + 1) != Some(&b'\n'),
+            _ => false,
+        })
+        .map(|(offset, _)| offset + 1)
+        .collect()
+}
+
+/// The offset of the first line end (`\n` or `\r`) at or after `from`, or the
+/// length of `text` when the line runs to the end.
+pub fn line_end(text: &str, from: usize) -> usize {
+    text.get(from..)
+        .and_then(|rest| rest.find(LINE_ENDS))
+        .map_or(text.len(), |i| from + i)
+}
+
+/// The offset where the line holding `offset` starts.
+pub fn line_start(text: &str, offset: usize) -> usize {
+    text.get(..offset)
+        .and_then(|before| before.rfind(LINE_ENDS))
+        .map_or(0, |i| i + 1)
+}
+
+/// True for a character that some editors show as a line break but that is
+/// not one of [`LINE_ENDS`]: vertical tab, form feed, NEL, U+2028, U+2029.
+pub fn is_other_line_break(c: char) -> bool {
+    matches!(c, '\u{0B}' | '\u{0C}' | '\u{85}' | '\u{2028}' | '\u{2029}')
+}
+
+/// True for a bidirectional control: the marks and embeddings, overrides
+/// and isolates that make text display in another order than it is stored.
+pub fn is_bidi_control(c: char) -> bool {
+    matches!(
+        c,
+        '\u{061C}' | '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}'
+    )
+}
+
+/// True for a character that shows as nothing: zero-width spaces, joiners
+/// and word joiners, the soft hyphen, the byte-order mark.
+pub fn is_invisible(c: char) -> bool {
+    matches!(
+        c,
+        '\u{00AD}'
+            | '\u{034F}'
+            | '\u{180E}'
+            | '\u{200B}'..='\u{200D}'
+            | '\u{2060}'..='\u{2064}'
+            | '\u{FEFF}'
+    )
+}
+
+/// True for a character that must never reach a terminal or a reader as
+/// itself: a control character other than tab and the line ends, a
+/// bidirectional control, an invisible character.
+pub fn is_unshowable(c: char) -> bool {
+    (c.is_control() && !matches!(c, '\t' | '\n' | '\r')) || is_bidi_control(c) || is_invisible(c)
 }
 
 /// The largest char boundary of `text` at or before `offset`.
@@ -164,10 +232,21 @@ mod tests {
     use super::*;
     use proptest::prelude::*;
 
-    /// Line and column by counting the text before the offset.
+    /// Line and column by counting the text before the offset, with every
+    /// `\r\n` and lone `\r` first made a `\n` (one byte each way, so offsets
+    /// in the text before do not move, except that the `\r` of a `\r\n` pair
+    /// stays on its line).
     fn counted(text: &str, offset: usize) -> (usize, usize) {
         let offset = floor_char_boundary(text, offset.min(text.len()));
-        let before = text.get(..offset).unwrap_or("");
+        let unified: String = text
+            .char_indices()
+            .map(|(i, c)| match c {
+                '\r' if text.get(i + 1..).is_some_and(|rest| rest.starts_with('\n')) => ' ',
+                '\r' => '\n',
+                other => other,
+            })
+            .collect();
+        let before = unified.get(..offset).unwrap_or("");
         let line_start = before.rfind('\n').map_or(0, |i| i + 1);
         let column = before.get(line_start..).unwrap_or("").chars().count() + 1;
         (before.matches('\n').count() + 1, column)
@@ -175,13 +254,31 @@ mod tests {
 
     proptest! {
         #[test]
-        fn line_col_is_the_count_of_the_text_before(text in "(\\PC|\n){0,200}", offset in 0usize..260) {
+        fn line_col_is_the_count_of_the_text_before(text in "(\\PC|\n|\r|\r\n){0,200}", offset in 0usize..260) {
             let mut sources = Sources::new();
             let file = sources.add("f.ward", text.clone());
             prop_assert_eq!(sources.line_col(file, offset), counted(&text, offset));
             let line = counted(&text, offset).0;
             prop_assert_eq!(sources.location(Span::new(file, offset, offset)), format!("f.ward:{line}"));
         }
+    }
+
+    #[test]
+    fn cr_crlf_and_lf_each_end_one_line() {
+        let mut sources = Sources::new();
+        let file = sources.add("f.ward", "a\rb\r\nc\nd");
+        let lines: Vec<usize> = [0, 2, 5, 7]
+            .iter()
+            .map(|offset| sources.line_col(file, *offset).0)
+            .collect();
+        assert_eq!(lines, [1, 2, 3, 4]);
+        assert_eq!(
+            sources.line_col(file, 3),
+            (2, 2),
+            "the `\\r` of `\\r\\n` ends line 2"
+        );
+        assert_eq!(line_end("a\rb", 0), 1);
+        assert_eq!(line_start("a\rb", 3), 2);
     }
 
     #[test]

@@ -14,15 +14,21 @@ pub use read::{
 use k8s_openapi::api::networking::v1::NetworkPolicy;
 use serde::Serialize;
 
+mod quoting;
+
+pub use quoting::is_plain_string;
+
 /// One object as a YAML document (no leading `---`). Strings stay on one
-/// line (no folded block scalars), and strings that a YAML 1.1 reader such
-/// as kubectl's would take for something else (`on`, `yes`, `1e3`) are
-/// quoted.
+/// line (no folded block scalars), and every string, key or value, that a
+/// YAML 1.1 reader such as kubectl's or a YAML 1.2 reader could take for
+/// something else (`on`, `2024-01-15`, `1:20`, `0x_1F`, `1e3`) is quoted: see
+/// [`is_plain_string`].
 pub fn to_yaml<T: Serialize>(object: &T) -> Result<String, String> {
     let options = serde_saphyr::ser_options! {
         prefer_block_scalars: false,
     };
-    serde_saphyr::to_string_with_options(object, options).map_err(|e| e.to_string())
+    serde_saphyr::to_string_with_options(&quoting::Quoted(object), options)
+        .map_err(|e| e.to_string())
 }
 
 /// Objects as one multi-document stream.
@@ -56,9 +62,39 @@ mod tests {
     #[test]
     fn words_a_yaml_1_1_reader_would_retype_are_quoted() {
         for word in [
-            "on", "off", "yes", "no", "y", "n", "true", "false", "null", "~", "1", "1e3", "0x1f",
-            "0o17", ".inf", "-.nan", "", " padded", "- dash", "a: b", "#hash", "*star", "&anchor",
-            "!tag", "'quote", "\"dq",
+            "on",
+            "off",
+            "yes",
+            "no",
+            "y",
+            "n",
+            "true",
+            "false",
+            "null",
+            "~",
+            "1",
+            "1e3",
+            "0x1f",
+            "0o17",
+            ".inf",
+            "-.nan",
+            "",
+            " padded",
+            "- dash",
+            "a: b",
+            "#hash",
+            "*star",
+            "&anchor",
+            "!tag",
+            "'quote",
+            "\"dq",
+            "2024-01-15",
+            "1:20",
+            "0x_1F",
+            "=",
+            "<<",
+            "yEs",
+            "NULL",
         ] {
             let (text, parsed) = round_trip(word);
             assert_eq!(

@@ -147,16 +147,20 @@ fn comment_texts(text: &str) -> Vec<String> {
         if in_string {
             match c {
                 '\\' => {
-                    chars.next();
+                    // `\` escapes one character, or a whole `\r\n`.
+                    let escaped = chars.next();
+                    if escaped == Some('\r') && chars.clone().next() == Some('\n') {
+                        chars.next();
+                    }
                 }
-                '"' | '\n' => in_string = false,
+                '"' | '\n' | '\r' => in_string = false,
                 _ => {}
             }
         } else if c == '"' {
             in_string = true;
         } else if c == '#' {
             let rest: String = std::iter::once('#')
-                .chain(chars.by_ref().take_while(|c| *c != '\n'))
+                .chain(chars.by_ref().take_while(|c| *c != '\n' && *c != '\r'))
                 .collect();
             found.push(rest.trim_end().to_string());
         }
@@ -385,7 +389,8 @@ const SEPARATORS: &[&str] = &[
     "\n\n\n# a\n\n\n# b\n",
     "  #\n",
     " # ends in spaces   \r\n",
-    " \u{FEFF}",
+    " # ends in a lone carriage return\r",
+    "\r\r",
     "\n\t# after a tab\n\t",
 ];
 
@@ -436,7 +441,7 @@ fn string_strategy() -> impl Strategy<Value = String> {
     prop::collection::vec(
         prop::sample::select(vec![
             "a", "Z", " ", "#", "\\\"", "\\\\", "\\n", "\\t", "\t", "é", "\\q", "\\\n", "\\#", "}",
-            "\r", "->",
+            "\\\r", "\\\r\n", "->",
         ]),
         0..8,
     )

@@ -25,10 +25,25 @@ fn ui_files() -> Vec<PathBuf> {
     common::ward_files(Path::new("tests/ui"))
 }
 
+/// The lines of `text` as Ward numbers them (`\n`, `\r\n` and `\r` end one).
+fn lines(text: &str) -> Vec<&str> {
+    let starts = ward::source::line_starts(text);
+    std::iter::once(0)
+        .chain(starts.iter().copied())
+        .zip(
+            starts
+                .iter()
+                .copied()
+                .chain(std::iter::once(text.len() + 1)),
+        )
+        .map(|(start, next)| &text[start..next - 1])
+        .collect()
+}
+
 /// `(line, code)` pairs annotated in a file, with multiplicity.
 fn annotations(text: &str) -> BTreeMap<(usize, String), usize> {
     let mut expected = BTreeMap::new();
-    for (index, line) in text.lines().enumerate() {
+    for (index, line) in lines(text).into_iter().enumerate() {
         if let Some((_, codes)) = line.split_once("#~") {
             for code in codes.split_whitespace() {
                 *expected.entry((index + 1, code.to_string())).or_insert(0) += 1;

@@ -454,11 +454,15 @@ fn emit_diagnostics(sources: &Sources, diagnostics: &[Diagnostic], color: Color)
     };
     let stream = termcolor::StandardStream::stderr(choice);
     let mut out = stream.lock();
-    let files = render::files(sources);
+    let shown = render::files(sources);
     let config = term::Config::default();
     for diagnostic in diagnostics {
-        let _ =
-            term::emit_to_write_style(&mut out, &config, &files, &render::to_codespan(diagnostic));
+        let _ = term::emit_to_write_style(
+            &mut out,
+            &config,
+            shown.files(),
+            &shown.to_codespan(diagnostic),
+        );
     }
 }
 

@@ -74,6 +74,35 @@ syntax error Ward skips to the next top-level statement (`namespace`, `flow`,
 binary, or was saved in another encoding (Latin-1, UTF-16). Re-save it as
 UTF-8.";
 
+    /// A line break Ward does not read as one.
+    E0003 = Error, "unsupported line break",
+"Ward ends lines at `\\n`, `\\r\\n` and a lone `\\r`, as every editor does. Some
+editors also start a new line at a form feed, a vertical tab, NEL (U+0085),
+LINE SEPARATOR (U+2028) or PARAGRAPH SEPARATOR (U+2029); Ward does not, so
+a statement shown on its own line after one of them could be read as part of
+the comment before it:
+
+    # reviewed<U+2028>deny shop.* -> payments.*
+
+Such characters are refused wherever they stand. Replace each with a line end
+(or delete it).";
+
+    /// A control, bidirectional or invisible character.
+    E0004 = Error, "control or invisible character",
+"Ward copies strings into YAML annotations, the traceability matrix and
+terminals. A control character (an escape sequence moves the cursor or
+recolours a terminal), a bidirectional control (U+202A-U+202E,
+U+2066-U+2069, which make text display in another order than it is read) or
+an invisible character (zero-width space, joiner, a byte-order mark after the
+start of the file) would hide or change what a reader is shown:
+
+    flow shop.web -> payments.api because \"approved<U+202E>lanretni\"
+
+Control and bidirectional characters are refused anywhere in a file (a
+bidirectional override in a comment can make the code after it read
+backwards); invisible characters are refused outside comments. Delete the
+character; in a string write `\\n` for a newline and `\\t` for a tab.";
+
     /// Two definitions with one name.
     E0101 = Error, "duplicate definition",
 "Two namespaces, two services of one namespace, two externals, two controls or
@@ -285,6 +314,20 @@ flow would document a connection that Ward does not control.";
     E0404 = Error, "external has no named ports",
 "External address sets declare no ports, so `:name` cannot be resolved. Write a
 literal port (`:443/tcp`) or a range (`:8000-8080/tcp`).";
+
+    /// An object over the API server's limits.
+    E0405 = Error, "object too large for Kubernetes",
+"Ward annotates every rule of a policy with the flow it implements, its
+controls and its source line. The API server rejects an object whose
+annotations total more than 256 KiB (262,144 bytes, keys and values), so a
+service with thousands of flows into or out of it would get a policy that
+`kubectl apply` refuses, and the flows would stay blocked.
+
+Ward measures every policy's annotations exactly as it would write them and
+reports the service (or the namespace, for `ns.*` flows) whose policy is too
+large. Split the service into services with narrower pod selectors (each gets
+its own policy), or write flows that share a destination as fewer flows from
+wider sources: `ns.*`, or one external with several address blocks.";
 
     /// A connection the policies allow but no flow declares.
     E0501 = Error, "connection allowed beyond the declared flows",

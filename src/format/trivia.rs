@@ -6,9 +6,13 @@
 //! precedes an offset. Mirrors the grammar's `WHITESPACE`, `COMMENT` and
 //! `string` rules; must not know any statement or the layout.
 //!
+//! A line ends at `\n`, `\r\n` or a lone `\r` ([`crate::source::LINE_ENDS`]).
+//!
 //! Scanning is bytewise: every character that matters here (`#`, `"`, `\`,
 //! newline, braces) is ASCII, and no byte of a multi-byte UTF-8 character is
 //! ever an ASCII byte.
+
+use crate::source::{line_end, line_start, line_starts};
 
 /// A comment: `#` to the end of its line.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -88,16 +92,12 @@ pub(super) fn find_code_byte(text: &str, from: usize, byte: u8) -> Option<usize>
 }
 
 /// True when the whitespace right before `offset` holds a blank line (two or
-/// more line breaks).
+/// more line ends: `\n`, `\r\n` or a lone `\r`).
 pub(super) fn blank_before(text: &str, offset: usize) -> bool {
     text.get(..offset).is_some_and(|before| {
-        before
-            .chars()
-            .rev()
-            .take_while(|c| is_space(*c))
-            .filter(|c| *c == '\n')
-            .count()
-            >= 2
+        let code = before.trim_end_matches(is_space);
+        let whitespace = before.get(code.len()..).unwrap_or("");
+        line_starts(whitespace).len() >= 2
     })
 }
 
@@ -106,9 +106,8 @@ fn is_own_line(text: &str, offset: usize) -> bool {
     let Some(before) = text.get(..offset) else {
         return false;
     };
-    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
     before
-        .get(line_start..)
+        .get(line_start(text, offset)..)
         .is_some_and(|s| s.chars().all(is_space))
 }
 
@@ -125,17 +124,11 @@ fn scan(text: &str, at: usize) -> Option<Step> {
     let bytes = text.as_bytes();
     let first = *bytes.get(at)?;
     Some(match first {
-        b'#' => {
-            let end = text
-                .get(at..)
-                .and_then(|rest| rest.find('\n'))
-                .map_or(text.len(), |i| at + i);
-            Step::Comment(at, end)
-        }
+        b'#' => Step::Comment(at, line_end(text, at)),
         b'"' => {
             // A string ends at its closing quote; an unterminated one (which
             // never parses) at the end of its line. `\` escapes any
-            // character, a newline included, as in the grammar.
+            // character, a line end (`\r\n` too) included, as in the grammar.
             let mut i = at + 1;
             loop {
                 match bytes.get(i) {
@@ -144,7 +137,8 @@ fn scan(text: &str, at: usize) -> Option<Step> {
                         i += 1;
                         break;
                     }
-                    Some(b'\n') => break,
+                    Some(b'\n' | b'\r') => break,
+                    Some(b'\\') if bytes.get(i + 1..i + 3) == Some(b"\r\n") => i += 3,
                     Some(b'\\') => i += 2,
                     Some(_) => i += 1,
                 }
@@ -204,5 +198,19 @@ mod tests {
         assert!(blank_before("a\n \r\n  b", 7));
         assert!(!blank_before("a\nb", 2));
         assert!(!blank_before("\nb", 1));
+        assert!(blank_before("a\r\rb", 3));
+        assert!(blank_before("a\r \r\n\tb", 6));
+        assert!(!blank_before("a\r\nb", 3));
+        assert!(!blank_before("a\rb", 2));
+    }
+
+    #[test]
+    fn a_lone_cr_ends_a_comment_and_a_string() {
+        let text = "# one\rdeny a -> b # two\r\nsystem \"s\r# three";
+        assert_eq!(
+            texts(text),
+            [("# one", true), ("# two", false), ("# three", true)]
+        );
+        assert_eq!(next_token(text, 5), 6);
     }
 }

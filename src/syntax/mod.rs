@@ -4,6 +4,7 @@
 //! Must not resolve names or validate values: that is the checker's job.
 
 pub mod ast;
+mod characters;
 mod parser;
 
 use crate::diagnostic::Diagnostic;
@@ -37,14 +38,24 @@ pub const PROTOCOLS: &[&str] = &["tcp", "udp", "sctp"];
 
 /// Parses every file of a program, in order, into one AST and the syntax
 /// errors found (at most a few per file; parsing resumes at the next
-/// top-level statement after each).
+/// top-level statement after each), with the characters no file may hold
+/// (E0003, E0004). A syntax error at such a character is left out: the
+/// character's own error says more.
 pub fn parse(sources: &Sources) -> (ast::Ast, Vec<Diagnostic>) {
     let mut ast = ast::Ast::default();
     let mut errors = Vec::new();
     for (id, file) in sources.iter() {
-        let (mut items, mut file_errors) = parser::parse_file(id, &file.text);
+        let refused = characters::refused(id, &file.text);
+        let (mut items, file_errors) = parser::parse_file(id, &file.text);
         ast.items.append(&mut items);
-        errors.append(&mut file_errors);
+        let at_refused = |error: &Diagnostic| {
+            let at = error.primary.span.start;
+            refused
+                .iter()
+                .any(|r| r.primary.span.start <= at && at < r.primary.span.end)
+        };
+        errors.extend(file_errors.into_iter().filter(|e| !at_refused(e)));
+        errors.extend(refused);
     }
     (ast, errors)
 }

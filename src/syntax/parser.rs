@@ -7,7 +7,7 @@
 
 use super::ast::*;
 use crate::diagnostic::{Code, Diagnostic};
-use crate::source::{FileId, Span};
+use crate::source::{FileId, LINE_ENDS, Span, line_start};
 use pest::Parser;
 use pest::iterators::{Pair, Pairs};
 
@@ -69,20 +69,23 @@ fn error_position(error: &pest::error::Error<Rule>) -> usize {
 /// when the error is at a statement keyword there (the statement before it
 /// was cut short), else the first later line that starts a statement.
 fn next_statement(text: &str, offset: usize, position: usize) -> Option<usize> {
-    let own_line = text.get(..position)?.rfind('\n').map_or(0, |i| i + 1);
+    let own_line = line_start(text, position);
     let error_at_line_start = text
         .get(own_line..position)
         .is_some_and(|before| before.trim().is_empty());
     if own_line > offset && error_at_line_start && starts_statement(text.get(own_line..)?) {
         return Some(own_line);
     }
-    let mut line = text.get(position..)?.find('\n').map(|i| position + i + 1)?;
+    let mut line = text
+        .get(position..)?
+        .find(LINE_ENDS)
+        .map(|i| position + i + 1)?;
     loop {
         let rest = text.get(line..)?;
         if starts_statement(rest) {
             return Some(line);
         }
-        line += rest.find('\n')? + 1;
+        line += rest.find(LINE_ENDS)? + 1;
     }
 }
 
@@ -132,7 +135,7 @@ fn syntax_error(
     let span = Span::new(file, position, position + found_len);
     let rest = text.get(position..).unwrap_or("");
     if rest.starts_with('"') && expected.contains(&Rule::string) {
-        let line_len = rest.find('\n').unwrap_or(rest.len());
+        let line_len = rest.find(LINE_ENDS).unwrap_or(rest.len());
         return Diagnostic::new(
             Code::E0001,
             "this string is not closed",
@@ -705,6 +708,14 @@ impl Lower {
                 match chars.next() {
                     Some('n') => value.push('\n'),
                     Some('t') => value.push('\t'),
+                    // An escaped line end is a newline, however the file
+                    // ends its lines.
+                    Some('\r') => {
+                        value.push('\n');
+                        if chars.as_str().starts_with('\n') {
+                            chars.next();
+                        }
+                    }
                     Some(other) => value.push(other),
                     None => {}
                 }

@@ -24,8 +24,10 @@ syn keyword wardFlow       flow deny
 syn keyword wardSelectorOp in notin has
 
 " ---- comments and strings -----------------------------------------------------
-syn match  wardComment "#.*$" contains=@Spell
-syn region wardString  start=+"+ skip=+\\.+ end=+"+ end=+$+ contains=wardEscape,@Spell
+" A lone carriage return ends a line for the compiler (Vim shows it as ^M in a
+" 'unix' buffer), so it ends a comment and an unterminated string here too.
+syn match  wardComment "#[^\r]*" contains=@Spell
+syn region wardString  start=+"+ skip=+\\.+ end=+"+ end=+$+ end=+\ze\r+ contains=wardEscape,@Spell
 syn match  wardEscape  "\\." contained
 
 " ---- names where they are defined ----------------------------------------------

@@ -56,7 +56,7 @@ async function loadGrammar() {
 // Yields, line by line, the tokens of a file: { line, start, end, text, scopes }.
 function* tokenize(grammar, text) {
   let state = vsctm.INITIAL;
-  const lines = text.split(/\r?\n/);
+  const lines = text.split(/\r\n|\r|\n/);
   for (let i = 0; i < lines.length; i++) {
     const result = grammar.tokenizeLine(lines[i], state);
     for (const token of result.tokens) {
@@ -75,7 +75,7 @@ function checkFile(grammar, file, keywords) {
   const problems = [];
   let keywordsSeen = 0;
   const text = fs.readFileSync(file, 'utf8');
-  const lines = text.split(/\r?\n/);
+  const lines = text.split(/\r\n|\r|\n/);
   // Per line, the scopes of each character.
   const scopesAt = lines.map(() => []);
   for (const token of tokenize(grammar, text)) {
