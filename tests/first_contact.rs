@@ -98,3 +98,48 @@ fn diff_of_a_broken_side_counts_as_check_does() {
         "{counts} in {stderr}"
     );
 }
+
+/// `ward test`/`verify --format json`: the summary the stderr line gives,
+/// as numbers.
+fn json_summary(args: &[&str]) -> (serde_json::Value, String) {
+    let output = Command::new(env!("CARGO_BIN_EXE_ward"))
+        .args(args)
+        .args(["--format", "json"])
+        .output()
+        .unwrap();
+    let document: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    (
+        document["summary"].clone(),
+        String::from_utf8(output.stderr).unwrap(),
+    )
+}
+
+#[test]
+fn test_and_verify_json_carry_their_summary() {
+    let (summary, stderr) = json_summary(&["test", "examples/payments.ward"]);
+    let line = format!(
+        "tested {} connections ({} pods, {} addresses, {} probes): {} allowed, exactly the declared flows",
+        summary["connections"],
+        summary["pods"],
+        summary["addresses"],
+        summary["probes"],
+        summary["allowed"]
+    );
+    assert_eq!(stderr.trim_end(), line);
+    assert_eq!(summary["findings"], 0);
+
+    let (summary, stderr) = json_summary(&[
+        "verify",
+        "tests/ui/verify_cluster.ward",
+        "--cluster",
+        "tests/ui/verify_cluster.cluster.yaml",
+    ]);
+    assert!(summary["findings"].as_u64().unwrap() > 0, "{summary}");
+    assert!(
+        stderr.contains(&format!(
+            "verified {} connections over {} pods: {} allowed",
+            summary["connections"], summary["pods"], summary["allowed"]
+        )),
+        "{stderr}"
+    );
+}

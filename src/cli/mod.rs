@@ -408,6 +408,20 @@ fn report(sources: &Sources, diagnostics: &[Diagnostic], format: Format, color: 
     }
 }
 
+/// Writes diagnostics like [`report`]; the JSON also carries `summary`.
+fn report_with_summary(
+    sources: &Sources,
+    diagnostics: &[Diagnostic],
+    format: Format,
+    color: Color,
+    summary: serde_json::Value,
+) {
+    match format {
+        Format::Json => write_stdout(&render::json_with_summary(sources, diagnostics, summary)),
+        Format::Human | Format::Sarif => report(sources, diagnostics, format, color),
+    }
+}
+
 /// `ward check`'s closing line: what was read and what was found, e.g.
 /// `checked 6 files (10 namespaces, 25 services, 40 flows): 0 errors, 1 warning`.
 fn check_summary(sources: &Sources, checked: &crate::check::Checked) -> String {

@@ -2,7 +2,8 @@
 //! (of a connection) and `ward simulate`.
 
 use super::{
-    Color, EXIT_FINDINGS, Format, UsageError, compile_valid, io, note, report, write_stdout,
+    Color, EXIT_FINDINGS, Format, UsageError, compile_valid, io, note, report_with_summary,
+    write_stdout,
 };
 use crate::diagnostic::Diagnostic;
 use crate::emit;
@@ -50,9 +51,17 @@ pub fn test(paths: &[PathBuf], format: Format, color: Color) -> Result<u8, Usage
     let mut diagnostics = warnings;
     diagnostics.extend(tested.diagnostics);
     crate::diagnostic::sort(&mut diagnostics);
-    report(&sources, &diagnostics, format, color);
     let (pods, addresses, probes) = tested.size;
     let findings = tested.comparison.findings.len();
+    let summary = serde_json::json!({
+        "connections": tested.comparison.checked,
+        "allowed": tested.comparison.allowed,
+        "pods": pods,
+        "addresses": addresses,
+        "probes": probes,
+        "findings": findings,
+    });
+    report_with_summary(&sources, &diagnostics, format, color, summary);
     note(&format!(
         "tested {} connections ({pods} pods, {addresses} addresses, {probes} probes): {} allowed, {}",
         tested.comparison.checked,
@@ -84,7 +93,14 @@ pub fn verify(
     let built = super::build::build(&model, &sources);
     let verified = proof::verify::verify(&model, &built.plan, &built.emitted, &world);
     let failed = verified.diagnostics.iter().any(Diagnostic::is_error);
-    report(&sources, &verified.diagnostics, format, color);
+    let summary = serde_json::json!({
+        "connections": verified.comparison.checked,
+        "allowed": verified.comparison.allowed,
+        "pods": verified.pods,
+        "findings": verified.comparison.findings.len(),
+        "errors": verified.diagnostics.iter().filter(|d| d.is_error()).count(),
+    });
+    report_with_summary(&sources, &verified.diagnostics, format, color, summary);
     note(&format!(
         "verified {} connections over {} pods: {} allowed, {}",
         verified.comparison.checked,

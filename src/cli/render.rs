@@ -187,6 +187,24 @@ fn place(sources: &Sources, span: Span) -> Place {
 /// Every diagnostic as one JSON document:
 /// `{"diagnostics": [...], "errors": N, "warnings": N}`.
 pub fn json(sources: &Sources, diagnostics: &[Diagnostic]) -> String {
+    pretty(&json_document(sources, diagnostics))
+}
+
+/// [`json`] with a `summary` object beside the diagnostics: what a command
+/// checked (`ward test`, `ward verify`), for CI to read without parsing text.
+pub fn json_with_summary(
+    sources: &Sources,
+    diagnostics: &[Diagnostic],
+    summary: serde_json::Value,
+) -> String {
+    let mut document = json_document(sources, diagnostics);
+    if let Some(object) = document.as_object_mut() {
+        object.insert("summary".to_owned(), summary);
+    }
+    pretty(&document)
+}
+
+fn json_document(sources: &Sources, diagnostics: &[Diagnostic]) -> serde_json::Value {
     let items: Vec<serde_json::Value> = diagnostics
         .iter()
         .map(|d| {
@@ -222,12 +240,11 @@ pub fn json(sources: &Sources, diagnostics: &[Diagnostic]) -> String {
         })
         .collect();
     let errors = diagnostics.iter().filter(|d| d.is_error()).count();
-    let document = json!({
+    json!({
         "diagnostics": items,
         "errors": errors,
         "warnings": diagnostics.len() - errors,
-    });
-    pretty(&document)
+    })
 }
 
 fn pretty(value: &serde_json::Value) -> String {
