@@ -143,3 +143,61 @@ fn test_and_verify_json_carry_their_summary() {
         "{stderr}"
     );
 }
+
+#[test]
+fn build_check_prints_a_command_that_can_be_run_as_printed() {
+    let dir = tempfile::tempdir().unwrap();
+    let program = dir.path().join("my prog.ward");
+    std::fs::copy("examples/payments.ward", &program).unwrap();
+    let out = dir.path().join("out dir");
+    let ward = |args: &[&std::ffi::OsStr]| {
+        Command::new(env!("CARGO_BIN_EXE_ward"))
+            .current_dir(dir.path())
+            .args(args)
+            .output()
+            .unwrap()
+    };
+    let build: [&std::ffi::OsStr; 4] = [
+        "build".as_ref(),
+        "my prog.ward".as_ref(),
+        "-o".as_ref(),
+        "out dir".as_ref(),
+    ];
+    assert!(ward(&build).status.success());
+
+    // A comment added by hand: no field differs, and the report says so.
+    let policy = out.join("shop/svc-web.yaml");
+    let text = std::fs::read_to_string(&policy).unwrap();
+    std::fs::write(&policy, text.replace("\nspec:", "\n# tuned by hand\nspec:")).unwrap();
+    let mut check = build.to_vec();
+    check.push("--check".as_ref());
+    let drift = ward(&check);
+    assert_eq!(drift.status.code(), Some(1));
+    let report = String::from_utf8(drift.stderr).unwrap();
+    assert!(
+        report.contains(
+            "changed  shop/svc-web.yaml: edited outside Ward (comments or layout; no field differs)"
+        ),
+        "{report}"
+    );
+
+    // The hint, run by a shell exactly as printed, repairs the directory.
+    let hint = report
+        .lines()
+        .last()
+        .and_then(|line| line.strip_prefix("run `"))
+        .and_then(|line| line.strip_suffix("` and commit the result"))
+        .unwrap();
+    assert_eq!(hint, "ward build 'my prog.ward' -o 'out dir'");
+    let bin = std::path::Path::new(env!("CARGO_BIN_EXE_ward"))
+        .parent()
+        .unwrap();
+    let shell = Command::new("sh")
+        .args(["-c", hint])
+        .current_dir(dir.path())
+        .env("PATH", format!("{}:/usr/bin:/bin", bin.display()))
+        .output()
+        .unwrap();
+    assert!(shell.status.success(), "{shell:?}");
+    assert_eq!(ward(&check).status.code(), Some(0));
+}

@@ -106,7 +106,7 @@ pub fn run(
     let policies = documents.len();
     let files = files(&model, &sources, &warnings, &plan, documents)?;
     if check {
-        return Ok(match drift(dir, &files)? {
+        return Ok(match drift(dir, &files, &rebuild_command(paths, dir))? {
             Some(report) => {
                 let _ = std::io::Write::write_all(&mut std::io::stderr(), report.as_bytes());
                 EXIT_FINDINGS
@@ -153,14 +153,13 @@ fn write<'f>(dir: &Path, files: &'f output::Files) -> Result<Vec<Change<'f>>, Us
 }
 
 /// Compares the build with `dir`: `None` when identical, else a readable
-/// summary of the drift.
-fn drift(dir: &Path, files: &output::Files) -> Result<Option<String>, UsageError> {
+/// summary of the drift, ending with `rebuild`, the command that repairs it.
+fn drift(dir: &Path, files: &output::Files, rebuild: &str) -> Result<Option<String>, UsageError> {
     if write::interrupted(dir) {
         return Ok(Some(format!(
-            "{} holds a build that was interrupted (`{}`): run `ward build -o {}` and commit the result\n",
+            "{} holds a build that was interrupted (`{}`): run `{rebuild}` and commit the result\n",
             dir.display(),
             output::STAGING,
-            dir.display()
         )));
     }
     let (changes, _) = outdir::plan(dir, files)?;
@@ -179,16 +178,33 @@ fn drift(dir: &Path, files: &output::Files) -> Result<Option<String>, UsageError
             (true, Some(new)) if change.path.ends_with(".yaml") => {
                 let old = outdir::read_owned(dir, &change.path)?.unwrap_or_default();
                 let fields = yaml::changed_fields(&old, new);
-                writeln!(report, "  changed  {}: {}", change.path, fields.join(", "))
+                if fields.is_empty() {
+                    writeln!(
+                        report,
+                        "  changed  {}: edited outside Ward (comments or layout; no field differs)",
+                        change.path
+                    )
+                } else {
+                    writeln!(report, "  changed  {}: {}", change.path, fields.join(", "))
+                }
             }
             (true, Some(_)) => writeln!(report, "  changed  {}", change.path),
             (false, None) => Ok(()),
         };
     }
-    let _ = writeln!(
-        report,
-        "run `ward build -o {}` and commit the result",
-        dir.display()
-    );
+    let _ = writeln!(report, "run `{rebuild}` and commit the result");
     Ok(Some(report))
+}
+
+/// The command that rebuilds `dir` from the program at `paths`, quoted for
+/// a POSIX shell so that it can be pasted as printed.
+fn rebuild_command(paths: &[PathBuf], dir: &Path) -> String {
+    let quote = |path: &Path| {
+        let text = path.to_string_lossy();
+        shlex::try_quote(&text).map_or_else(|_| format!("{text:?}"), |q| q.into_owned())
+    };
+    let mut words = vec!["ward".to_owned(), "build".to_owned()];
+    words.extend(paths.iter().map(|p| quote(p)));
+    words.extend(["-o".to_owned(), quote(dir)]);
+    words.join(" ")
 }
