@@ -42,6 +42,9 @@ pub fn compile(sources: &Sources) -> check::Checked {
         };
     }
     let mut checked = check::check(&ast);
+    if let Some(empty) = empty_program(&checked, sources) {
+        checked.diagnostics.push(empty);
+    }
     if let Some(model) = &checked.model {
         let too_large = object_limits(model, sources);
         if !too_large.is_empty() {
@@ -51,6 +54,23 @@ pub fn compile(sources: &Sources) -> check::Checked {
         }
     }
     checked
+}
+
+/// W0012 for a valid program that declares no namespace: it builds nothing,
+/// which is most often a wrong path or a file of comments only.
+fn empty_program(checked: &check::Checked, sources: &Sources) -> Option<Diagnostic> {
+    let model = checked.model.as_ref()?;
+    let (first, _) = sources.iter().next()?;
+    model.namespaces.is_empty().then(|| {
+        Diagnostic::new(
+            Code::W0012,
+            "the program declares no namespace",
+            Span::new(first, 0, 0),
+            "nothing to build",
+        )
+        .with_note("`ward build` writes no policy and the matrix traces nothing")
+        .with_help("check the path given; declare `namespace NAME { service ... }`")
+    })
 }
 
 /// E0405 for every object Ward would emit that the API server would reject

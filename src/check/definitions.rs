@@ -79,11 +79,16 @@ impl Checker {
                 self.report_duplicate("service", &service.name, first);
                 continue;
             }
+            let ports = self.declare_ports(&service.ports);
+            if ports.len() < service.ports.len() {
+                self.invalid_ports
+                    .insert((name.text.clone(), service.name.text.clone()));
+            }
             let defined = Service {
                 name: service.name.text.clone(),
                 namespace: name.text.clone(),
                 selector: Rc::new(self.selector(service)),
-                ports: self.declare_ports(&service.ports),
+                ports,
                 span: service.name.span,
             };
             services.insert(service.name.text.clone(), defined);

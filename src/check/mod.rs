@@ -73,6 +73,10 @@ struct Checker {
     used_externals: IndexSet<String>,
     /// Custom controls cited.
     used_controls: IndexSet<String>,
+    /// Services (namespace, service) with a port declaration already
+    /// reported as invalid: a flow to them that names no port is not also
+    /// told that they declare none.
+    invalid_ports: IndexSet<(String, String)>,
 }
 
 /// Where the parts of a flow or `deny` are written.

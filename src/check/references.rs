@@ -367,6 +367,9 @@ impl Checker {
                     .into_iter()
                     .map(|(_, r)| r)
                     .collect();
+                if ranges.is_empty() && self.ports_reported_invalid(dst) {
+                    return None;
+                }
                 if ranges.is_empty() {
                     self.report(
                         Diagnostic::new(
@@ -397,7 +400,13 @@ impl Checker {
                 }
                 Some(Ports::Any)
             }
-            Some(PortRef::Spec(spec)) => port_range(self, spec).map(|r| Ports::Ranges(vec![r])),
+            Some(PortRef::Spec(spec)) => {
+                let range = port_range(self, spec)?;
+                if for_flow {
+                    self.warn_undeclared(dst, range, spec.span);
+                }
+                Some(Ports::Ranges(vec![range]))
+            }
             Some(PortRef::Named(name)) => self.named_port(dst, name),
         }
     }
@@ -457,6 +466,47 @@ impl Checker {
     }
 
     /// The named ports of the services an endpoint covers.
+    /// W0011 when `dst` is a service that declares ports, none of which
+    /// holds all of `range`.
+    fn warn_undeclared(&mut self, dst: &Endpoint, range: PortRange, span: crate::source::Span) {
+        if !matches!(dst, Endpoint::Service { .. }) {
+            return;
+        }
+        let declared = self.declared_ports(dst);
+        let covered = declared.iter().any(|(_, port)| {
+            port.protocol == range.protocol && port.first <= range.first && range.last <= port.last
+        });
+        if declared.is_empty() || covered {
+            return;
+        }
+        let listed: Vec<String> = declared
+            .iter()
+            .map(|(name, port)| format!("{name} {port}"))
+            .collect();
+        let diagnostic = Diagnostic::new(
+            Code::W0011,
+            format!("`{dst}` declares no port {range}"),
+            span,
+            "not a port of the destination",
+        )
+        .with_note(format!("`{dst}` declares: {}", listed.join(", ")))
+        .with_help("name one of the declared ports, or declare this one on the service");
+        self.report(diagnostic);
+    }
+
+    /// Whether a port the destination service declares was already reported
+    /// as invalid (one error per cause).
+    fn ports_reported_invalid(&self, endpoint: &Endpoint) -> bool {
+        match endpoint {
+            Endpoint::Service {
+                namespace, service, ..
+            } => self
+                .invalid_ports
+                .contains(&(namespace.clone(), service.clone())),
+            _ => false,
+        }
+    }
+
     fn declared_ports(&self, endpoint: &Endpoint) -> Vec<(&str, PortRange)> {
         let services: Vec<&crate::model::Service> = match endpoint {
             Endpoint::Service {

@@ -190,7 +190,7 @@ pub fn json(sources: &Sources, diagnostics: &[Diagnostic]) -> String {
     pretty(&json_document(sources, diagnostics))
 }
 
-/// [`json`] with a `summary` object beside the diagnostics: what a command
+/// [`json()`] with a `summary` object beside the diagnostics: what a command
 /// checked (`ward test`, `ward verify`), for CI to read without parsing text.
 pub fn json_with_summary(
     sources: &Sources,

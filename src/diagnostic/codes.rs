@@ -440,4 +440,19 @@ selector matches. Its flows protect nothing, and the pods it was meant for
 "Pods of a managed namespace match no service's selector, so they get only
 the namespace's default deny and its `ns.*`/`*.*` flows. Declare a service
 for them if they should take part in flows.";
+
+    /// A flow to a literal port its destination service does not declare.
+    W0011 = Warning, "port the destination does not declare",
+"The flow names a literal port (`payments.api:9443`) that the destination
+service declares under no port. The policy opens it all the same, but nothing
+in the program says the service listens there: a typo, a stale port, or a
+port the service should declare. Declare the port on the service and name it
+(`payments.api:https`), or correct the number.";
+
+    /// A program that declares no namespace.
+    W0012 = Warning, "empty program",
+"The program declares no namespace, so `ward build` writes no policy and the
+traceability matrix traces nothing. Most often the wrong path was given, or
+the files hold only comments. Declare the namespaces and services the program
+governs: `namespace shop { service web { pods app=web  ports http 8080 } }`.";
 }

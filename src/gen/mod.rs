@@ -637,8 +637,8 @@ impl Generator {
                 all.dedup();
                 (String::new(), all)
             }
-            75..95 => (format!(":{}", chosen.written), one),
-            _ => (":8000-8100/tcp".to_string(), vec![('t', 8000, 8100)]),
+            // A literal the service declares (W0011 warns on any other).
+            _ => (format!(":{}", chosen.written), one),
         }
     }
 
@@ -767,18 +767,14 @@ impl Generator {
                 let dst = self.random_service_in(vendor);
                 self.flow_to_service(src, dst)
             }
-            // A port range, within the namespace.
+            // A port range to every pod of the source's namespace (a
+            // literal range to one service would be one it does not declare).
             _ => {
                 let src = pick_src(self);
-                let End::Svc(ns, svc) = src else {
+                let End::Svc(ns, _) = src else {
                     return self.flow(None);
                 };
-                let count = self.services_of(ns);
-                let dst = End::Svc(ns, (svc + 1) % count.max(1));
-                if dst == src {
-                    return self.flow(None);
-                }
-                Self::literal(src, dst, "8000-8080/tcp", ('t', 8000, 8080))
+                Self::literal(src, End::Ns(ns), "8000-8080/tcp", ('t', 8000, 8080))
             }
         }
     }
