@@ -26,7 +26,10 @@ pub fn dns_label(name: &str) -> Result<(), String> {
         return Err(if c.is_ascii_uppercase() {
             "must be lowercase".into()
         } else {
-            format!("must hold only lowercase letters, digits and `-`, not `{c}`")
+            format!(
+                "must hold only lowercase ASCII letters, digits and `-`, not {}",
+                shown(c)
+            )
         });
     }
     if name.starts_with('-') || name.ends_with('-') {
@@ -89,7 +92,8 @@ fn label_name(text: &str, what: &str, allow_empty: bool) -> Result<(), String> {
         .find(|c| !(c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.')))
     {
         return Err(format!(
-            "{what} may hold only letters, digits, `-`, `_` and `.`, not `{c}`"
+            "{what} may hold only ASCII letters, digits, `-`, `_` and `.`, not {}",
+            shown(c)
         ));
     }
     let alnum = |c: Option<char>| c.is_some_and(|c| c.is_ascii_alphanumeric());
@@ -136,7 +140,8 @@ pub fn port_name(name: &str) -> Result<(), String> {
         .find(|c| !(c.is_ascii_lowercase() || c.is_ascii_digit() || *c == '-'))
     {
         return Err(format!(
-            "may hold only lowercase letters, digits and `-`, not `{c}`"
+            "may hold only lowercase ASCII letters, digits and `-`, not {}",
+            shown(c)
         ));
     }
     if !name.chars().any(|c| c.is_ascii_lowercase()) {
@@ -146,6 +151,16 @@ pub fn port_name(name: &str) -> Result<(), String> {
         return Err("must not start or end with `-` or hold `--`".into());
     }
     Ok(())
+}
+
+/// A character as a message shows it: `é`, and for anything outside ASCII
+/// its code point too (`е` (U+0435)), since it may look like an ASCII letter.
+fn shown(c: char) -> String {
+    if c.is_ascii() {
+        format!("`{c}`")
+    } else {
+        format!("`{c}` (U+{:04X})", u32::from(c))
+    }
 }
 
 #[cfg(test)]

@@ -5,6 +5,7 @@
 
 pub mod ast;
 mod characters;
+mod hints;
 mod parser;
 
 use crate::diagnostic::Diagnostic;

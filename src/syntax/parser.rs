@@ -98,7 +98,7 @@ fn starts_statement(line: &str) -> bool {
                 .get(keyword.len()..)
                 .and_then(|after| after.chars().next())
                 .is_some_and(char::is_whitespace)
-    })
+    }) || super::hints::starts_misspelt_statement(trimmed, STATEMENT_KEYWORDS)
 }
 
 fn syntax_error(
@@ -150,6 +150,10 @@ fn syntax_error(
         span,
         format!("expected {expected_text}"),
     );
+    let word: String = rest.chars().take_while(char::is_ascii_alphabetic).collect();
+    if let Some(help) = super::hints::keyword_help(text, position, &word) {
+        return diagnostic.with_help(help);
+    }
     match expected.iter().find_map(|rule| help_for(*rule)) {
         Some(help) => diagnostic.with_help(help),
         None => diagnostic.with_help(

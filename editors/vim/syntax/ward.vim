@@ -78,9 +78,10 @@ syn match wardCriterion "\%([[:alnum:]_.:()-]\)\@1<!\%(soc2:\)\=\%(CC\|PI\|A\|C\
 syn region wardFlowStatement start="\%(\<\%(flow\|deny\)\_s\+\)\@80<=\S" end="\ze\%([{}\"]\|\<\%(system\|baseline\|namespace\|service\|pods\|ports\|external\|except\|control\|controls\|maps\|flow\|deny\|because\|unmanaged\|in\|notin\|has\)\>\)"
       \ contains=wardComment,wardExternalRef,wardNamespaceRef,wardServiceRef,wardWildcard,wardDot,wardArrow,wardPortColon
 " A name alone is an external; `ns.svc`, `ns.*`, `*.*` name namespaces and services.
-syn match wardExternalRef  "[[:alnum:]_-]\+" contained
-syn match wardNamespaceRef "[[:alnum:]_-]\+\ze\s*\." contained
-syn match wardServiceRef   "\%(\.\s*\)\@10<=[[:alnum:]_-]\+" contained
+" A `-` that starts `->` ends a name (`a.web->b.db`).
+syn match wardExternalRef  "\%([[:alnum:]_]\|->\@!\)\+" contained
+syn match wardNamespaceRef "\%([[:alnum:]_]\|->\@!\)\+\ze\s*\." contained
+syn match wardServiceRef   "\%(\.\s*\)\@10<=\%([[:alnum:]_]\|->\@!\)\+" contained
 syn match wardWildcard     "\*" contained
 syn match wardDot          "\." contained
 syn match wardArrow        "->" contained

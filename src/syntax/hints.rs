@@ -1,0 +1,92 @@
+//! Help for syntax errors caused by a misspelt keyword: `contrls` for
+//! `controls`, or `control` (which declares a team control) where a flow
+//! cites criteria with `controls`.
+
+use super::KEYWORDS;
+use crate::source::{LINE_ENDS, line_start};
+
+/// How many edits a word may be from a keyword to be taken for it.
+const MAX_EDITS: usize = 2;
+
+/// A help line when the error at `position` (where `found` stands) is most
+/// likely a misspelt keyword, `None` otherwise.
+pub(super) fn keyword_help(text: &str, position: usize, found: &str) -> Option<String> {
+    if cites_with_control(text, position) {
+        return Some(
+            "a flow or the baseline cites with `controls` (with an `s`); `control` declares a team control"
+                .to_string(),
+        );
+    }
+    closest_keyword(found).map(|keyword| format!("did you mean `{keyword}`?"))
+}
+
+/// True when `line` (indentation removed) starts with a word that is a
+/// misspelling of one of `statements`: parsing resumes there too, so that
+/// `namspace b {` is reported rather than skipped.
+pub(super) fn starts_misspelt_statement(line: &str, statements: &[&str]) -> bool {
+    let word: String = line.chars().take_while(char::is_ascii_alphabetic).collect();
+    closest_keyword(&word).is_some_and(|keyword| statements.contains(&keyword))
+}
+
+/// True when the line of `position` is a flow, `deny` or `baseline` that
+/// goes on with the word `control`: the start of a control declaration to
+/// the parser, a typo for `controls` to the reader.
+fn cites_with_control(text: &str, position: usize) -> bool {
+    let start = line_start(text, position);
+    let line = text.get(start..).unwrap_or("");
+    let line = line
+        .get(..line.find(LINE_ENDS).unwrap_or(line.len()))
+        .unwrap_or("");
+    let mut words = line.split_whitespace();
+    let citing = matches!(words.next(), Some("flow" | "baseline"));
+    citing && words.any(|word| word == "control")
+}
+
+/// The keyword `word` is closest to, if it is not one and within
+/// [`MAX_EDITS`] edits (and fewer edits than half its length).
+fn closest_keyword(word: &str) -> Option<&'static str> {
+    if word.is_empty() || !word.chars().all(|c| c.is_ascii_alphabetic()) {
+        return None;
+    }
+    let lower = word.to_ascii_lowercase();
+    if KEYWORDS.contains(&word) {
+        return None;
+    }
+    KEYWORDS
+        .iter()
+        .map(|keyword| (strsim::levenshtein(&lower, keyword), *keyword))
+        .filter(|(edits, _)| *edits <= MAX_EDITS && *edits * 2 < word.len())
+        .min()
+        .map(|(_, keyword)| keyword)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn misspelt_keywords_find_their_keyword() {
+        assert_eq!(closest_keyword("contrls"), Some("controls"));
+        assert_eq!(closest_keyword("namspace"), Some("namespace"));
+        assert_eq!(closest_keyword("Flow"), Some("flow"));
+        assert_eq!(closest_keyword("becuase"), Some("because"));
+        assert_eq!(closest_keyword("flow"), None);
+        assert_eq!(closest_keyword("web"), None);
+        assert_eq!(closest_keyword("x"), None);
+        assert_eq!(closest_keyword("CC6.1"), None);
+    }
+
+    #[test]
+    fn control_on_a_flow_line_is_read_as_controls() {
+        let text = "flow a.web -> b.db control CC6.1 because \"x\"\n";
+        let at = text.find("because").unwrap();
+        assert!(
+            keyword_help(text, at, "because")
+                .unwrap()
+                .contains("`controls`")
+        );
+        let declaration = "control NET-01 because\n";
+        let at = declaration.find("because").unwrap();
+        assert_eq!(keyword_help(declaration, at, "because"), None);
+    }
+}
