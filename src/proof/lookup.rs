@@ -213,7 +213,6 @@ impl<'m> Rules<'m> {
         let (Some(from), Some(to)) = (self.from.get(src), self.to.get(dst)) else {
             return None;
         };
-        sorted::common(from, to)
-            .find(|&rule| self.ports.get(rule).is_some_and(|p| p.covers(probe)))
+        sorted::common(from, to).find(|&rule| self.ports.get(rule).is_some_and(|p| p.covers(probe)))
     }
 }

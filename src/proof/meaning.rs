@@ -109,7 +109,11 @@ impl Meaning {
     /// Works out what every flow and `deny` of `model` means.
     pub fn new(model: &Model) -> Self {
         Self {
-            flows: model.flows.iter().map(|f| rule(model, &f.text, true)).collect(),
+            flows: model
+                .flows
+                .iter()
+                .map(|f| rule(model, &f.text, true))
+                .collect(),
             denies: model
                 .denies
                 .iter()
@@ -224,16 +228,17 @@ fn end(model: &Model, text: &str) -> End {
                 namespace: namespace.to_string(),
                 selector: Some(Rc::clone(&s.selector)),
             }),
-        None => model.externals.get(text).map_or(End::Nothing, |e| {
-            End::Addresses {
+        None => model
+            .externals
+            .get(text)
+            .map_or(End::Nothing, |e| End::Addresses {
                 blocks: e.blocks.iter().map(|b| b.cidr).collect(),
                 holes: e
                     .blocks
                     .iter()
                     .flat_map(|b| b.except.iter().copied())
                     .collect(),
-            }
-        }),
+            }),
     }
 }
 
@@ -349,12 +354,18 @@ flow a.db -> a.*:metrics controls CC6.1 because "x"
         assert_eq!(declared(&[("app", "web"), ("tier", "y")]), Some(0));
         assert_eq!(declared(&[("app", "web"), ("tier", "z")]), None);
         assert_eq!(declared(&[("app", "web")]), None);
-        assert_eq!(declared(&[("app", "web"), ("tier", "x"), ("canary", "")]), None);
+        assert_eq!(
+            declared(&[("app", "web"), ("tier", "x"), ("canary", "")]),
+            None
+        );
         assert_eq!(declared(&[("app", "api"), ("tier", "x")]), None);
         let prod = pod("a", &[("app", "db"), ("env", "prod")]);
         let web = pod("a", &[("app", "web"), ("tier", "x")]);
         assert_eq!(meaning.declaring_flow(&web, &prod, pg), None);
-        assert_eq!(meaning.declaring_flow(&pod("b", &[("app", "web"), ("tier", "x")]), &db, pg), None);
+        assert_eq!(
+            meaning.declaring_flow(&pod("b", &[("app", "web"), ("tier", "x")]), &db, pg),
+            None
+        );
     }
 
     #[test]
@@ -368,7 +379,10 @@ flow a.db -> a.*:metrics controls CC6.1 because "x"
         assert_eq!(meaning.declaring_flow(&v6, &web, udp(8080)), Some(2));
         assert_eq!(meaning.declaring_flow(&v6, &web, udp(8081)), None);
         assert_eq!(meaning.declaring_flow(&v6, &web, tcp(8000)), None);
-        assert_eq!(meaning.declaring_flow(&address("fd00:1::1"), &web, udp(8000)), None);
+        assert_eq!(
+            meaning.declaring_flow(&address("fd00:1::1"), &web, udp(8000)),
+            None
+        );
         // A name on `ns.*`: the ports of that name of the namespace's services.
         let db = pod("a", &[("app", "db")]);
         let other = pod("a", &[]);

@@ -14,11 +14,11 @@ pub mod world;
 
 use crate::diagnostic::{Code, Diagnostic};
 use crate::model::{self, Model, Protocol};
-use meaning::Meaning;
 use crate::plan::{Direction, Plan};
 use crate::simulate::{self, Endpoint, Explanation, Probe, Reachability};
 use crate::source::Span;
 use indexmap::IndexMap;
+use meaning::Meaning;
 use std::collections::BTreeMap;
 use std::net::IpAddr;
 
@@ -179,7 +179,10 @@ pub fn compare(
             *slot = e;
         }
         present.insert(m);
-        if people.get(m).is_some_and(|p| matches!(p, Member::Pod { managed: true, .. })) {
+        if people
+            .get(m)
+            .is_some_and(|p| matches!(p, Member::Pod { managed: true, .. }))
+        {
             managed.insert(m);
         }
     }
@@ -427,7 +430,7 @@ pub fn test_program(
     plan: &Plan,
     policies: Vec<k8s_openapi::api::networking::v1::NetworkPolicy>,
 ) -> Result<TestReport, simulate::LoadError> {
-    let test_world = world::test_world(model);
+    let test_world = world::adversarial_world(model);
     let addresses = test_world.addresses();
     let simulated = simulate::World::from_objects(
         test_world.namespaces.clone(),

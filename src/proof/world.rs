@@ -1,7 +1,9 @@
-//! The world `ward test` simulates: made from the program alone, and built
-//! to catch policies that are too wide or too narrow.
-//!
-//! In every declared namespace, and in one nobody declared:
+//! The worlds `ward test` and `ward diff` simulate, made from the program
+//! alone. `ward diff` uses the plain one ([`test_world`]: a pod per service,
+//! an `unmatched` pod per namespace, the addresses and the declared probes).
+//! `ward test` uses [`adversarial_world`], built to catch policies that are
+//! too wide or too narrow. In every declared namespace, and in one nobody
+//! declared:
 //! - `svc-NAME`: a pod per service, labelled to match its selector and
 //!   exposing its ports;
 //! - `near-miss-NAME-KEY-HOW`: per requirement of the service's selector, a
@@ -21,12 +23,18 @@
 //! every protocol the program uses, and a port nothing declares on each
 //! protocol.
 //!
-//! Size: with S services in N declared namespaces and R selector
-//! requirements, the world has at most S (services) + 2R (near misses) + S
-//! (pairs) + S*N (clones) + 2(N+1) pods and 5 addresses per block or hole.
-//! Clones dominate; they stay linear in the program as long as the number of
-//! namespaces does, which `ward test` on the generated 1,000-service program
-//! measures (README, `ward test`).
+//! Size: the required pods are one per service and two per namespace (N
+//! declared namespaces plus the undeclared one), with 5 addresses per block
+//! or hole. The adversarial pods are capped at [`ADVERSARIAL_PODS`] or one
+//! per eight services, whichever is more, so that the compared cells stay
+//! within a small factor of the program's own: the examples and the
+//! property tests get every one of them (`examples/platform`: 326), the
+//! generated 1,000-service program 400 beside its 1,113 required pods. When
+//! capped, every service gets its first near miss, clone and pair before
+//! any gets a second, and clones go first where a mistake is likeliest (the
+//! undeclared namespace, then the namespaces at the other end of the
+//! service's flows and `deny`s, then an unmanaged one). Probes: a few per
+//! declared range and protocol.
 //!
 //! Pods get addresses outside every external where possible (decision 0003),
 //! so that an external means addresses, not pods. Membership and selectors
@@ -264,7 +272,7 @@ fn drafts(model: &Model) -> Vec<Draft> {
             for (k, (what, labels)) in near_misses(&service.selector).into_iter().enumerate() {
                 drafts.push(Draft {
                     namespace: n,
-                    name: format!("near-miss-{}-{what}", service.name),
+                    name: format!("near-miss-{}-{}", service.name, pod_name(&what)),
                     labels,
                     ports: ports_of(service),
                     rank: 1 + 2 * k,
@@ -281,7 +289,11 @@ fn drafts(model: &Model) -> Vec<Draft> {
                 });
             }
         }
-        drafts.extend(pairs(n, &services).into_iter().map(|d| Draft { rank: 2, ..d }));
+        drafts.extend(
+            pairs(n, &services)
+                .into_iter()
+                .map(|d| Draft { rank: 2, ..d }),
+        );
     }
     for n in 0..=outsider {
         drafts.push(Draft {
@@ -309,15 +321,28 @@ fn adversarial_budget(services: usize) -> usize {
     ADVERSARIAL_PODS.max(services / 8)
 }
 
-/// Makes the test world of a program.
+/// The world `ward diff` simulates both programs in: a pod per service and
+/// an unmatched pod per namespace, every address of [`edge_addresses`], and
+/// the probes of [`probes`]. Small, so that a change lists the connections
+/// of services, not of every near miss.
 pub fn test_world(model: &Model) -> TestWorld {
+    world(model, false)
+}
+
+/// The world `ward test` and `ward explain` simulate: [`test_world`] and the
+/// adversarial pods and probes of this module's documentation.
+pub fn adversarial_world(model: &Model) -> TestWorld {
+    world(model, true)
+}
+
+fn world(model: &Model, adversarial: bool) -> TestWorld {
     let pod_range = pod_range(model);
     let mut hosts = pod_range.hosts();
     let mut world = TestWorld {
         namespaces: Vec::new(),
         pods: Vec::new(),
         members: Vec::new(),
-        probes: probes(model),
+        probes: probes(model, adversarial),
     };
     let mut namespaces: Vec<(&str, bool)> = model
         .namespaces
@@ -339,7 +364,15 @@ pub fn test_world(model: &Model) -> TestWorld {
     // The budget keeps the lowest ranks; the world keeps namespace order.
     drafts.sort_by_key(|d| d.rank);
     let required = drafts.iter().filter(|d| d.rank == 0).count();
-    drafts.truncate(required + adversarial_budget(services));
+    let budget = if adversarial {
+        adversarial_budget(services)
+    } else {
+        0
+    };
+    drafts.truncate(required + budget);
+    if !adversarial {
+        drafts.retain(|d| d.name != UNLABELED_POD);
+    }
     drafts.sort_by_key(|d| d.namespace);
     let mut names: Vec<IndexSet<String>> = vec![IndexSet::new(); namespaces.len()];
     for draft in drafts {
@@ -349,7 +382,7 @@ pub fn test_world(model: &Model) -> TestWorld {
         ) else {
             continue;
         };
-        let name = unique(taken, &pod_name(&draft.name));
+        let name = unique(taken, &draft.name);
         world.add_pod(namespace, name, draft, hosts.next(), *managed);
     }
     for ip in edge_addresses(model) {
@@ -360,8 +393,8 @@ pub fn test_world(model: &Model) -> TestWorld {
     world
 }
 
-/// A pod name made from names and label keys: lowercase letters, digits and
-/// `-` (a label key may hold `.`, `/` and capitals).
+/// A label key (`app.kubernetes.io/name`) as part of a pod name: lowercase
+/// letters, digits and `-`.
 fn pod_name(text: &str) -> String {
     let mut name: String = text
         .chars()
@@ -536,7 +569,8 @@ fn edges(net: &IpNet) -> Vec<IpAddr> {
 /// rule written for one protocol must not open the number on another), the
 /// ports just beside each range, and for each protocol a port nothing
 /// declares.
-pub(crate) fn probes(model: &Model) -> Vec<Probe> {
+/// Only the declared protocol of each range unless `across_protocols`.
+pub(crate) fn probes(model: &Model, across_protocols: bool) -> Vec<Probe> {
     let meaning = Meaning::new(model);
     let mut ranges: Vec<(Protocol, u16, u16)> = Vec::new();
     for namespace in model.namespaces.values() {
@@ -557,10 +591,16 @@ pub(crate) fn probes(model: &Model) -> Vec<Probe> {
     let protocols: BTreeSet<Protocol> = ranges.iter().map(|(p, _, _)| *p).collect();
     let mut probes: BTreeSet<(Protocol, u16)> = BTreeSet::new();
     for (protocol, first, last) in &ranges {
-        for other in &protocols {
+        probes.extend([(*protocol, *first), (*protocol, *last)]);
+        for other in protocols.iter().filter(|_| across_protocols) {
             probes.extend([(*other, *first), (*other, *last)]);
         }
-        probes.extend(first.checked_sub(1).filter(|p| *p > 0).map(|p| (*protocol, p)));
+        probes.extend(
+            first
+                .checked_sub(1)
+                .filter(|p| *p > 0)
+                .map(|p| (*protocol, p)),
+        );
         probes.extend(last.checked_add(1).map(|p| (*protocol, p)));
     }
     for protocol in [Protocol::Tcp, Protocol::Udp, Protocol::Sctp] {

@@ -7,7 +7,8 @@
 //! what it means (selector terms evaluated here, external sets as blocks
 //! minus every hole of the set, ports resolved from the declared service
 //! ports), without the checker, the planner, the emitter or `ward::proof`.
-//! Only the world's pods and addresses come from `ward::proof::world`: the
+//! Only the world's pods and addresses come from `ward::proof::world`
+//! (`adversarial_world`): the
 //! thing under test is whether the policies are right on them.
 
 use super::oracle::Oracle;
@@ -216,7 +217,11 @@ impl Program {
 
     /// Every label value the selectors name.
     fn label_values(&self) -> Vec<&'static str> {
-        let terms = self.namespaces.iter().flat_map(|ns| &ns.services).flat_map(|s| &s.terms);
+        let terms = self
+            .namespaces
+            .iter()
+            .flat_map(|ns| &ns.services)
+            .flat_map(|s| &s.terms);
         terms
             .flat_map(|term| match term {
                 Term::Equals(_, v) => vec![*v],
@@ -329,7 +334,14 @@ const KEYS: [&str; 4] = ["app", "tier", "team", "canary"];
 
 fn value() -> BoxedStrategy<&'static str> {
     if AMBIGUOUS_LABEL_VALUES {
-        prop_oneof![Just("a"), Just("b"), Just("x"), Just("2024-01-15"), Just("true")].boxed()
+        prop_oneof![
+            Just("a"),
+            Just("b"),
+            Just("x"),
+            Just("2024-01-15"),
+            Just("true")
+        ]
+        .boxed()
     } else {
         prop_oneof![Just("a"), Just("b"), Just("x")].boxed()
     }
@@ -368,8 +380,14 @@ fn selector() -> impl Strategy<Value = Vec<Term>> {
 }
 
 fn ports() -> impl Strategy<Value = Vec<Port>> {
-    let metrics = prop_oneof![Just(("metrics", "tcp", 9090, 9090)), Just(("metrics", "tcp", 9100, 9100))];
-    let web = prop_oneof![Just(("web", "tcp", 80, 80)), Just(("web", "tcp", 8080, 8080))];
+    let metrics = prop_oneof![
+        Just(("metrics", "tcp", 9090, 9090)),
+        Just(("metrics", "tcp", 9100, 9100))
+    ];
+    let web = prop_oneof![
+        Just(("web", "tcp", 80, 80)),
+        Just(("web", "tcp", 8080, 8080))
+    ];
     (
         proptest::option::of(web),
         proptest::option::of(metrics),
@@ -409,8 +427,18 @@ fn namespaces() -> impl Strategy<Value = Vec<Namespace>> {
 /// addresses, and a hole may lie in more than one of them.
 fn external() -> impl Strategy<Value = External> {
     let v4 = (
-        vec!["10.0.0.0/8", "10.1.0.0/16", "192.0.2.0/24", "198.51.100.0/24"],
-        vec!["10.1.2.0/24", "10.2.0.0/16", "192.0.2.128/25", "198.51.100.0/28"],
+        vec![
+            "10.0.0.0/8",
+            "10.1.0.0/16",
+            "192.0.2.0/24",
+            "198.51.100.0/24",
+        ],
+        vec![
+            "10.1.2.0/24",
+            "10.2.0.0/16",
+            "192.0.2.128/25",
+            "198.51.100.0/28",
+        ],
     );
     let v6 = (
         vec!["fd00::/8", "fd00:1::/32", "2001:db8::/32"],
@@ -511,12 +539,18 @@ fn program() -> impl Strategy<Value = Program> {
 /// A label value a YAML 1.1 reader takes for something other than a string.
 fn ambiguous(value: &str) -> bool {
     let date = value.len() == 10
-        && value
-            .char_indices()
-            .all(|(i, c)| if i == 4 || i == 7 { c == '-' } else { c.is_ascii_digit() });
+        && value.char_indices().all(|(i, c)| {
+            if i == 4 || i == 7 {
+                c == '-'
+            } else {
+                c.is_ascii_digit()
+            }
+        });
     date || value.parse::<f64>().is_ok()
-        || ["true", "false", "yes", "no", "on", "off", "y", "n", "null", "~"]
-            .contains(&value.to_ascii_lowercase().as_str())
+        || [
+            "true", "false", "yes", "no", "on", "off", "y", "n", "null", "~",
+        ]
+        .contains(&value.to_ascii_lowercase().as_str())
 }
 
 /// Builds the program and reads its policies back from the YAML it writes.
@@ -563,7 +597,7 @@ proptest! {
         let mut sources = ward::source::Sources::new();
         sources.add("generated.ward", &text);
         let model = ward::compile(&sources).model.unwrap();
-        let world = ward::proof::world::test_world(&model);
+        let world = ward::proof::world::adversarial_world(&model);
         let simulated = ward::simulate::World::from_objects(
             world.namespaces.clone(),
             world.pods.clone(),
