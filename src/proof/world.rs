@@ -19,13 +19,13 @@
 //!
 //! Addresses: the first, middle and last address of every block and every
 //! `except` hole of every external, and the addresses just outside each.
-//! Probes: every declared port and range edge and the ports beside them, on
-//! every protocol the program uses, and a port nothing declares on each
-//! protocol.
+//! Probes: every declared port and range edge on every protocol the program
+//! uses, the ports just beside each range, and a port nothing declares on
+//! each protocol.
 //!
 //! Size: the required pods are one per service and two per namespace (N
 //! declared namespaces plus the undeclared one), with 5 addresses per block
-//! or hole. The adversarial pods are capped at [`ADVERSARIAL_PODS`] or one
+//! or hole. The adversarial pods are capped at `ADVERSARIAL_PODS` (400) or one
 //! per eight services, whichever is more, so that the compared cells stay
 //! within a small factor of the program's own: the examples and the
 //! property tests get every one of them (`examples/platform`: 326), the
@@ -322,8 +322,8 @@ fn adversarial_budget(services: usize) -> usize {
 }
 
 /// The world `ward diff` simulates both programs in: a pod per service and
-/// an unmatched pod per namespace, every address of [`edge_addresses`], and
-/// the probes of [`probes`]. Small, so that a change lists the connections
+/// an unmatched pod per namespace, every address of `edge_addresses`, and
+/// the probes of `probes`. Small, so that a change lists the connections
 /// of services, not of every near miss.
 pub fn test_world(model: &Model) -> TestWorld {
     world(model, false)

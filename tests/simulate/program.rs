@@ -11,6 +11,12 @@
 //! (`adversarial_world`): the
 //! thing under test is whether the policies are right on them.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::indexing_slicing,
+    reason = "a test: the generator's indices are its own, and a failure should be loud"
+)]
+
 use super::oracle::Oracle;
 use ipnet::IpNet;
 use k8s_openapi::api::networking::v1::NetworkPolicy;
