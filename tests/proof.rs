@@ -133,6 +133,68 @@ fn a_missing_rule_blocks_its_flow_and_is_reported_at_the_flow() {
     assert_eq!(blocked.primary.span, model.flows[1].span);
 }
 
+#[test]
+fn a_policy_that_drops_one_selector_requirement_is_caught_by_a_near_miss_pod() {
+    let (model, sources) = payments();
+    let (plan, mut objects) = policies(&model, &sources);
+    // Both sides of `payments.api -> payments.vault` forget `tier=data`: a
+    // pod labelled only `app=card-vault` now takes the vault's traffic.
+    let vault = find(&mut objects, "payments", "svc-vault");
+    let selector = vault.spec.as_mut().unwrap().pod_selector.as_mut().unwrap();
+    selector.match_labels.as_mut().unwrap().remove("tier");
+    let api = find(&mut objects, "payments", "svc-api");
+    for rule in api.spec.as_mut().unwrap().egress.as_mut().unwrap() {
+        for peer in rule.to.iter_mut().flatten() {
+            if let Some(labels) = peer
+                .pod_selector
+                .as_mut()
+                .and_then(|p| p.match_labels.as_mut())
+            {
+                labels.remove("tier");
+            }
+        }
+    }
+    let report = ward::proof::test_program(&model, &plan, objects).unwrap();
+    let messages: Vec<&str> = report
+        .diagnostics
+        .iter()
+        .map(|d| d.message.as_str())
+        .collect();
+    // The near misses that break `tier=data`, and no other pod.
+    assert_eq!(
+        messages,
+        [
+            "`payments/svc-api` can reach `payments/near-miss-vault-tier-value`, which no flow declares",
+            "`payments/svc-api` can reach `payments/near-miss-vault-tier-missing`, which no flow declares",
+        ]
+    );
+}
+
+#[test]
+fn an_ip_block_that_loses_its_hole_is_caught_at_the_hole_edges() {
+    let text = "baseline controls CC6.1\nnamespace shop { service web { pods app=web  ports http 8080 } }\nexternal partner = 10.0.0.0/8 except 10.1.2.0/24\nflow partner -> shop.web:http controls CC6.1 because \"partner calls\"\n";
+    let (model, sources) = compile(text).unwrap();
+    let (plan, mut objects) = policies(&model, &sources);
+    let web = find(&mut objects, "shop", "svc-web");
+    let ingress = web.spec.as_mut().unwrap().ingress.as_mut().unwrap();
+    let peers = ingress[0].from.as_mut().unwrap();
+    peers[0].ip_block.as_mut().unwrap().except = None;
+    let report = ward::proof::test_program(&model, &plan, objects).unwrap();
+    let messages: Vec<&str> = report
+        .diagnostics
+        .iter()
+        .map(|d| d.message.as_str())
+        .collect();
+    assert_eq!(
+        messages,
+        [
+            "`10.1.2.0` can reach `shop/svc-web`, which no flow declares",
+            "`10.1.2.127` can reach `shop/svc-web`, which no flow declares",
+            "`10.1.2.255` can reach `shop/svc-web`, which no flow declares",
+        ]
+    );
+}
+
 /// A random program from a small vocabulary, so that selectors overlap,
 /// externals cover pod addresses, and every endpoint and port form occurs.
 fn program() -> impl Strategy<Value = String> {
