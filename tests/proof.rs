@@ -35,6 +35,14 @@ fn codes(report: &ward::proof::TestReport) -> Vec<Code> {
     report.diagnostics.iter().map(|d| d.code).collect()
 }
 
+fn messages(report: &ward::proof::TestReport) -> Vec<&str> {
+    report
+        .diagnostics
+        .iter()
+        .map(|d| d.message.as_str())
+        .collect()
+}
+
 #[test]
 fn every_example_allows_exactly_its_flows() {
     for path in common::examples() {
@@ -254,6 +262,58 @@ fn verify_resolves_a_port_name_on_the_cluster_pods() {
     let report = ward::proof::verify::verify(&model, &plan, &expected, &cluster);
     let errors: Vec<_> = report.diagnostics.iter().filter(|d| d.is_error()).collect();
     assert!(errors.is_empty(), "{errors:?}");
+}
+
+#[test]
+fn a_policy_that_drops_one_selector_requirement_is_caught_by_a_near_miss_pod() {
+    let (model, sources) = payments();
+    let (plan, mut objects) = policies(&model, &sources);
+    // Both sides of `payments.api -> payments.vault` forget `tier=data`: a
+    // pod labelled only `app=card-vault` now takes the vault's traffic.
+    let vault = find(&mut objects, "payments", "svc-vault");
+    let selector = vault.spec.as_mut().unwrap().pod_selector.as_mut().unwrap();
+    selector.match_labels.as_mut().unwrap().remove("tier");
+    let api = find(&mut objects, "payments", "svc-api");
+    for rule in api.spec.as_mut().unwrap().egress.as_mut().unwrap() {
+        for peer in rule.to.iter_mut().flatten() {
+            if let Some(labels) = peer
+                .pod_selector
+                .as_mut()
+                .and_then(|p| p.match_labels.as_mut())
+            {
+                labels.remove("tier");
+            }
+        }
+    }
+    let report = ward::proof::test_program(&model, &plan, objects).unwrap();
+    // The near misses that break `tier=data`, and no other pod.
+    assert_eq!(
+        messages(&report),
+        [
+            "`payments/svc-api` can reach `payments/near-miss-vault-tier-value`, which no flow declares",
+            "`payments/svc-api` can reach `payments/near-miss-vault-tier-missing`, which no flow declares",
+        ]
+    );
+}
+
+#[test]
+fn an_ip_block_that_loses_its_hole_is_caught_at_the_hole_edges() {
+    let text = "baseline controls CC6.1\nnamespace shop { service web { pods app=web  ports http 8080 } }\nexternal partner = 10.0.0.0/8 except 10.1.2.0/24\nflow partner -> shop.web:http controls CC6.1 because \"partner calls\"\n";
+    let (model, sources) = compile(text).unwrap();
+    let (plan, mut objects) = policies(&model, &sources);
+    let web = find(&mut objects, "shop", "svc-web");
+    let ingress = web.spec.as_mut().unwrap().ingress.as_mut().unwrap();
+    let peers = ingress[0].from.as_mut().unwrap();
+    peers[0].ip_block.as_mut().unwrap().except = None;
+    let report = ward::proof::test_program(&model, &plan, objects).unwrap();
+    assert_eq!(
+        messages(&report),
+        [
+            "`10.1.2.0` can reach `shop/svc-web`, which no flow declares",
+            "`10.1.2.127` can reach `shop/svc-web`, which no flow declares",
+            "`10.1.2.255` can reach `shop/svc-web`, which no flow declares",
+        ]
+    );
 }
 
 /// A random program from a small vocabulary, so that selectors overlap,

@@ -1,6 +1,7 @@
 //! Tests of `ward::simulate`, the NetworkPolicy simulator: a corpus of
 //! hand-checked worlds, properties against a naive transcription of the
-//! spec, error paths, explanations and the renderers.
+//! spec, random programs judged by it on `ward test`'s world, error paths,
+//! explanations and the renderers.
 
 #[path = "simulate/corpus.rs"]
 mod corpus;
@@ -10,6 +11,8 @@ mod errors;
 mod explain;
 #[path = "simulate/oracle.rs"]
 mod oracle;
+#[path = "simulate/program.rs"]
+mod program;
 #[path = "simulate/props.rs"]
 mod props;
 #[path = "simulate/render.rs"]

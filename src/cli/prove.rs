@@ -160,7 +160,7 @@ pub fn explain(path: &str, src: &str, dst: &str, color: Color) -> Result<u8, Usa
         return Ok(EXIT_FINDINGS);
     };
     let built = super::build::build(&model, &sources);
-    let test_world = world::test_world(&model);
+    let test_world = world::adversarial_world(&model);
     let simulated = simulate::World::from_objects(
         test_world.namespaces.clone(),
         test_world.pods.clone(),

@@ -1,7 +1,7 @@
 //! Fast answers to "does the program declare this?" over every cell of a
 //! reachability matrix, for [`super::compare`].
 //!
-//! [`super::Declarations`] answers for one pair by trying every flow; over
+//! [`super::meaning::Meaning`] answers for one pair by trying every flow; over
 //! every pair and probe of a large world that is far too slow. Here each
 //! member gets, once, the flows and `deny`s whose source (or destination)
 //! holds it, and each (probe, source) the set of members some covering flow
@@ -10,8 +10,8 @@
 //! answers are the same: the first flow (or `deny`) in source order whose
 //! ports cover the probe and whose ends hold both members.
 
-use super::{Declarations, Member, covers, covers_numeric};
-use crate::model::{self, Model, Ports};
+use super::Member;
+use super::meaning::{self, Covered, End, Rule};
 use crate::simulate::Probe;
 use crate::sorted;
 use std::collections::BTreeMap;
@@ -25,7 +25,7 @@ impl Bits {
         Bits(vec![0; len.div_ceil(64)])
     }
 
-    fn insert(&mut self, i: usize) {
+    pub(super) fn insert(&mut self, i: usize) {
         if let Some(word) = self.0.get_mut(i / 64) {
             *word |= 1 << (i % 64);
         }
@@ -46,11 +46,56 @@ impl Bits {
     pub(super) fn clear(&mut self) {
         self.0.iter_mut().for_each(|word| *word = 0);
     }
+
+    /// Keeps only the members `other` holds too.
+    pub(super) fn intersect(&mut self, other: &Bits) {
+        for (a, b) in self.0.iter_mut().zip(&other.0) {
+            *a &= b;
+        }
+    }
+
+    /// How many members the set holds.
+    pub(super) fn count(&self) -> usize {
+        self.0.iter().map(|word| word.count_ones() as usize).sum()
+    }
+
+    /// The members of `within` that exactly one of the two sets holds.
+    pub(super) fn differing<'a>(
+        &'a self,
+        other: &'a Bits,
+        within: &'a Bits,
+    ) -> impl Iterator<Item = usize> + 'a {
+        ones(
+            self.0
+                .iter()
+                .zip(&other.0)
+                .zip(&within.0)
+                .map(|((a, b), w)| (a ^ b) & w),
+        )
+    }
+
+    /// The members both sets hold.
+    pub(super) fn common<'a>(&'a self, other: &'a Bits) -> impl Iterator<Item = usize> + 'a {
+        ones(self.0.iter().zip(&other.0).map(|(a, b)| a & b))
+    }
+}
+
+/// The positions of the set bits of a sequence of words.
+fn ones(words: impl Iterator<Item = u64>) -> impl Iterator<Item = usize> {
+    words.enumerate().flat_map(|(w, mut word)| {
+        std::iter::from_fn(move || {
+            (word != 0).then(|| {
+                let bit = word.trailing_zeros() as usize;
+                word &= word - 1;
+                w * 64 + bit
+            })
+        })
+    })
 }
 
 /// The ends and ports of flows or `deny`s, indexed by member.
 pub(super) struct Rules<'m> {
-    ports: Vec<&'m Ports>,
+    ports: Vec<&'m Covered>,
     /// Per member, the rules whose source holds it, in source order.
     from: Vec<Vec<usize>>,
     /// Per member, the rules whose destination holds it, in source order.
@@ -63,7 +108,7 @@ pub(super) struct Rules<'m> {
 }
 
 /// Which rules an endpoint may hold a member of, by the member's namespace:
-/// the rest cannot (see [`Declarations::contains`]).
+/// the rest cannot (see [`meaning::holds`]).
 struct Buckets {
     by_namespace: BTreeMap<String, Vec<usize>>,
     all_managed: Vec<usize>,
@@ -71,7 +116,7 @@ struct Buckets {
 }
 
 impl Buckets {
-    fn new<'e>(ends: impl Iterator<Item = &'e model::Endpoint>) -> Self {
+    fn new<'e>(ends: impl Iterator<Item = &'e End>) -> Self {
         let mut buckets = Buckets {
             by_namespace: BTreeMap::new(),
             all_managed: Vec::new(),
@@ -79,16 +124,16 @@ impl Buckets {
         };
         for (i, end) in ends.enumerate() {
             match end {
-                model::Endpoint::Service { namespace, .. }
-                | model::Endpoint::Namespace { namespace, .. } => {
+                End::Pods { namespace, .. } => {
                     buckets
                         .by_namespace
                         .entry(namespace.clone())
                         .or_default()
                         .push(i);
                 }
-                model::Endpoint::AllManaged => buckets.all_managed.push(i),
-                model::Endpoint::External { .. } => buckets.external.push(i),
+                End::AllManaged => buckets.all_managed.push(i),
+                End::Addresses { .. } => buckets.external.push(i),
+                End::Nothing => {}
             }
         }
         buckets
@@ -115,32 +160,28 @@ impl Buckets {
 }
 
 impl<'m> Rules<'m> {
-    /// Indexes rules given as (source, destination, ports).
-    pub(super) fn new(
-        declarations: &Declarations<'_>,
-        rules: &[(&'m model::Endpoint, &'m model::Endpoint, &'m Ports)],
-        members: &[&Member],
-    ) -> Self {
-        let sources = Buckets::new(rules.iter().map(|(src, _, _)| *src));
-        let destinations = Buckets::new(rules.iter().map(|(_, dst, _)| *dst));
+    /// Indexes the flows or `deny`s of a program's meaning.
+    pub(super) fn new(rules: &'m [Rule], members: &[&Member]) -> Self {
+        let sources = Buckets::new(rules.iter().map(|r| &r.src));
+        let destinations = Buckets::new(rules.iter().map(|r| &r.dst));
         let mut from = Vec::with_capacity(members.len());
         let mut to = Vec::with_capacity(members.len());
         let mut reaches = vec![Bits::new(members.len()); rules.len()];
         for (m, member) in members.iter().enumerate() {
-            let holds = |rule: &usize, end: fn(&(_, _, _)) -> &'m model::Endpoint| {
+            let holds = |rule: &usize, end: fn(&Rule) -> &End| {
                 rules
                     .get(*rule)
-                    .is_some_and(|r| declarations.contains(end(r), member))
+                    .is_some_and(|r| meaning::holds(end(r), member))
             };
             let sourced: Vec<usize> = sources
                 .candidates(member)
                 .into_iter()
-                .filter(|r| holds(r, |r| r.0))
+                .filter(|r| holds(r, |r| &r.src))
                 .collect();
             let reached: Vec<usize> = destinations
                 .candidates(member)
                 .into_iter()
-                .filter(|r| holds(r, |r| r.1))
+                .filter(|r| holds(r, |r| &r.dst))
                 .collect();
             for rule in &reached {
                 if let Some(bits) = reaches.get_mut(*rule) {
@@ -151,25 +192,24 @@ impl<'m> Rules<'m> {
             to.push(reached);
         }
         let mut named = vec![BTreeMap::new(); rules.len()];
-        for (rule, by_probe) in named.iter_mut().enumerate() {
-            let Some((_, _, Ports::Named(port))) = rules.get(rule) else {
+        for ((rule, by_probe), reached) in rules.iter().zip(&mut named).zip(&reaches) {
+            if !matches!(rule.ports, Covered::Named { .. }) {
                 continue;
-            };
+            }
             for (m, member) in members.iter().enumerate() {
-                let reached = reaches.get(rule).is_some_and(|bits| bits.contains(m));
-                let Member::Pod { ports, .. } = member else {
+                if !reached.contains(m) {
                     continue;
-                };
-                for own in ports.iter().filter(|p| reached && p.name == port.name) {
+                }
+                for own in rule.ports.own_ports(member) {
                     by_probe
-                        .entry(Probe::new(own.port, own.protocol))
+                        .entry(own)
                         .or_insert_with(|| Bits::new(members.len()))
                         .insert(m);
                 }
             }
         }
         Self {
-            ports: rules.iter().map(|(_, _, ports)| *ports).collect(),
+            ports: rules.iter().map(|r| &r.ports).collect(),
             from,
             to,
             reaches,
@@ -182,51 +222,31 @@ impl<'m> Rules<'m> {
     pub(super) fn reached(&self, src: usize, probe: Probe, row: &mut Bits) {
         row.clear();
         for rule in self.from.get(src).into_iter().flatten() {
-            let reached = match self.ports.get(*rule) {
-                Some(Ports::Named(_)) => self.named.get(*rule).and_then(|n| n.get(&probe)),
-                Some(ports) if covers_numeric(ports, probe) => self.reaches.get(*rule),
-                _ => None,
-            };
-            if let Some(bits) = reached {
+            if let Some(bits) = self.covered(*rule, probe) {
                 row.union(bits);
             }
         }
     }
 
-    /// The first rule from `src` to `dst` (the member `member`) that covers
-    /// `probe`.
-    pub(super) fn first(
-        &self,
-        src: usize,
-        dst: usize,
-        probe: Probe,
-        member: &Member,
-    ) -> Option<usize> {
+    /// The members `rule` reaches on `probe`: those its destination holds
+    /// when its ports cover the probe, or for a port given by name those
+    /// whose own port of that name the probe is; `None` when none.
+    fn covered(&self, rule: usize, probe: Probe) -> Option<&Bits> {
+        match self.ports.get(rule) {
+            Some(Covered::Named { .. }) => self.named.get(rule).and_then(|n| n.get(&probe)),
+            Some(ports) if ports.covers_numbers(probe) => self.reaches.get(rule),
+            _ => None,
+        }
+    }
+
+    /// The first rule from `src` to `dst` that covers `probe`.
+    pub(super) fn first(&self, src: usize, dst: usize, probe: Probe) -> Option<usize> {
         let (Some(from), Some(to)) = (self.from.get(src), self.to.get(dst)) else {
             return None;
         };
         sorted::common(from, to).find(|&rule| {
-            self.ports
-                .get(rule)
-                .is_some_and(|p| covers(p, probe, member))
+            self.covered(rule, probe)
+                .is_some_and(|bits| bits.contains(dst))
         })
     }
-}
-
-/// The flows of a model as rules.
-pub(super) fn flows(model: &Model) -> Vec<(&model::Endpoint, &model::Endpoint, &Ports)> {
-    model
-        .flows
-        .iter()
-        .map(|f| (&f.src, &f.dst, &f.ports))
-        .collect()
-}
-
-/// The `deny`s of a model as rules.
-pub(super) fn denies(model: &Model) -> Vec<(&model::Endpoint, &model::Endpoint, &Ports)> {
-    model
-        .denies
-        .iter()
-        .map(|d| (&d.src, &d.dst, &d.ports))
-        .collect()
 }

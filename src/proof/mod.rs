@@ -8,15 +8,17 @@
 //! `ward verify` (a cluster's export). Knows nothing of YAML or files.
 
 mod lookup;
+pub mod meaning;
 pub mod verify;
 pub mod world;
 
 use crate::diagnostic::{Code, Diagnostic};
-use crate::model::{self, Model, Ports, Protocol};
+use crate::model::{self, Model, Protocol};
 use crate::plan::{Direction, Plan};
 use crate::simulate::{self, Endpoint, Explanation, Probe, Reachability};
 use crate::source::Span;
 use indexmap::IndexMap;
+use meaning::Meaning;
 use std::collections::BTreeMap;
 use std::net::IpAddr;
 
@@ -60,51 +62,19 @@ pub fn simulator_protocol(protocol: Protocol) -> simulate::Protocol {
     }
 }
 
-/// Answers "does the program declare this?" for endpoints of a world.
+/// Answers "does the program declare this?" for endpoints of a world, from
+/// the program's meaning worked out apart from the compiler ([`meaning`]).
 pub struct Declarations<'m> {
     model: &'m Model,
+    meaning: Meaning,
 }
 
 impl<'m> Declarations<'m> {
-    /// Prepares the program's endpoints for membership queries.
+    /// Works out what the program's flows and `deny`s mean.
     pub fn new(model: &'m Model) -> Self {
-        Self { model }
-    }
-
-    /// True when `member` is one of the pods or addresses `end` stands for.
-    pub fn contains(&self, end: &model::Endpoint, member: &Member) -> bool {
-        match (end, member) {
-            (
-                model::Endpoint::Service {
-                    namespace,
-                    selector,
-                    ..
-                },
-                Member::Pod {
-                    namespace: ns,
-                    labels,
-                    ..
-                },
-            ) => namespace == ns && selector.matches(labels),
-            (model::Endpoint::Namespace { namespace, .. }, Member::Pod { namespace: ns, .. }) => {
-                namespace == ns
-            }
-            (model::Endpoint::AllManaged, Member::Pod { managed, .. }) => *managed,
-            // An ipBlock also matches pods whose address is inside it. Ward
-            // writes no policy for external ends, so only pods that no Ward
-            // policy governs count as part of an external.
-            (
-                model::Endpoint::External { addresses, .. },
-                Member::Pod {
-                    ip: Some(ip),
-                    managed: false,
-                    ..
-                },
-            )
-            | (model::Endpoint::External { addresses, .. }, Member::Address(ip)) => {
-                addresses.contains(*ip)
-            }
-            _ => false,
+        Self {
+            model,
+            meaning: Meaning::new(model),
         }
     }
 
@@ -115,11 +85,9 @@ impl<'m> Declarations<'m> {
         dst: &Member,
         probe: Probe,
     ) -> Option<&'m model::Flow> {
-        self.model.flows.iter().find(|flow| {
-            covers(&flow.ports, probe, dst)
-                && self.contains(&flow.src, src)
-                && self.contains(&flow.dst, dst)
-        })
+        self.meaning
+            .declaring_flow(src, dst, probe)
+            .and_then(|i| self.model.flows.get(i))
     }
 
     /// The first `deny` that covers `src -> dst` on `probe`.
@@ -129,36 +97,9 @@ impl<'m> Declarations<'m> {
         dst: &Member,
         probe: Probe,
     ) -> Option<&'m model::Deny> {
-        self.model.denies.iter().find(|deny| {
-            covers(&deny.ports, probe, dst)
-                && self.contains(&deny.src, src)
-                && self.contains(&deny.dst, dst)
-        })
-    }
-}
-
-/// True when `ports` holds the probe's port and protocol towards `dst`: a
-/// port given by name is the destination pod's container port of that name.
-pub fn covers(ports: &Ports, probe: Probe, dst: &Member) -> bool {
-    match (ports, dst) {
-        (Ports::Named(named), Member::Pod { ports, .. }) => ports
-            .iter()
-            .any(|p| p.name == named.name && p.port == probe.port && p.protocol == probe.protocol),
-        (numeric, _) => covers_numeric(numeric, probe),
-    }
-}
-
-/// True when numeric `ports` hold the probe, whatever the destination; a
-/// port given by name never does (it needs the destination pod).
-fn covers_numeric(ports: &Ports, probe: Probe) -> bool {
-    match ports {
-        Ports::Any => true,
-        Ports::Named(_) => false,
-        Ports::Ranges(ranges) => ranges.iter().any(|r| {
-            simulator_protocol(r.protocol) == probe.protocol
-                && r.first <= probe.port
-                && probe.port <= r.last
-        }),
+        self.meaning
+            .forbidding_deny(src, dst, probe)
+            .and_then(|i| self.model.denies.get(i))
     }
 }
 
@@ -218,16 +159,16 @@ pub struct Comparison {
 /// Compares a world's reachability with the program, over `members` (each
 /// endpoint of `reachability` with its identity).
 ///
-/// Every cell is looked at once; what the program declares for it comes
-/// from a per-member index (`proof::lookup`: a bit test per cell), which gives the
-/// same answers as [`Declarations::declaring_flow`] and
-/// [`Declarations::forbidding_deny`].
+/// What the program declares comes from its meaning worked out apart from
+/// the compiler ([`meaning`]), through a per-member index (`proof::lookup`:
+/// a row of cells is a few bit operations), which gives the same answers
+/// as [`Declarations::declaring_flow`] and [`Declarations::forbidding_deny`].
 pub fn compare(
     model: &Model,
     reachability: &Reachability,
     members: &[(Endpoint, Member)],
 ) -> Comparison {
-    let declarations = Declarations::new(model);
+    let meaning = Meaning::new(model);
     // Each endpoint's identity: the last entry of `members` for it.
     let identity: IndexMap<&Endpoint, usize> = members
         .iter()
@@ -235,57 +176,83 @@ pub fn compare(
         .map(|(i, (e, _))| (e, i))
         .collect();
     let people: Vec<&Member> = members.iter().map(|(_, m)| m).collect();
-    let flows = lookup::Rules::new(&declarations, &lookup::flows(model), &people);
-    let denies = lookup::Rules::new(&declarations, &lookup::denies(model), &people);
-    // The member of each endpoint of the matrix, by position.
+    let flows = lookup::Rules::new(&meaning.flows, &people);
+    let denies = lookup::Rules::new(&meaning.denies, &people);
+    // The member of each endpoint of the matrix, by position, and back.
     let endpoints = reachability.endpoints();
     let by_position: Vec<Option<usize>> =
         endpoints.iter().map(|e| identity.get(e).copied()).collect();
+    let mut position = vec![usize::MAX; people.len()];
+    // The members the matrix holds, and those in managed namespaces.
+    let mut present = lookup::Bits::new(people.len());
+    let mut managed = lookup::Bits::new(people.len());
+    for (e, m) in by_position.iter().enumerate() {
+        let Some(m) = *m else { continue };
+        if let Some(slot) = position.get_mut(m) {
+            *slot = e;
+        }
+        present.insert(m);
+        if people
+            .get(m)
+            .is_some_and(|p| matches!(p, Member::Pod { managed: true, .. }))
+        {
+            managed.insert(m);
+        }
+    }
     // (kind, index, src, dst) -> probes, in the order first found.
     let mut grouped: IndexMap<(u8, usize, Endpoint, Endpoint), Vec<Probe>> = IndexMap::new();
     let mut comparison = Comparison::default();
-    // What the flows and `deny`s from the current source reach on the
-    // current probe: worked out once per row of cells.
+    // Per row of cells (a probe and a source): what the flows and `deny`s
+    // from the source reach, what the policies allow, and which cells
+    // Ward answers for; a cell is then a few bit operations, and only the
+    // rare cells that make a finding are looked at one by one.
     let mut declared = lookup::Bits::new(people.len());
     let mut denied = lookup::Bits::new(people.len());
+    let mut allowed = lookup::Bits::new(people.len());
+    let mut flagged = Vec::new();
     for (p, &probe) in reachability.probes().iter().enumerate() {
         for ((i, src_end), s) in endpoints.iter().enumerate().zip(&by_position) {
             let Some((s, src)) = s.and_then(|s| Some((s, *people.get(s)?))) else {
                 continue;
             };
+            // Both ends outside Ward's policies: not Ward's to answer for.
+            let responsible = if matches!(src, Member::Pod { managed: true, .. }) {
+                &present
+            } else {
+                &managed
+            };
             flows.reached(s, probe, &mut declared);
             denies.reached(s, probe, &mut denied);
-            let cells = endpoints
-                .iter()
-                .zip(&by_position)
-                .zip(reachability.row(p, i));
-            for ((dst_end, d), allowed) in cells {
-                let (Some(allowed), Some(d)) = (allowed, *d) else {
-                    continue;
-                };
-                let Some(dst) = people.get(d) else {
-                    continue;
-                };
-                if !responsible(src, dst) {
-                    continue;
+            allowed.clear();
+            for (cell, d) in reachability.row(p, i).zip(&by_position) {
+                if let (Some(true), Some(d)) = (cell, d) {
+                    allowed.insert(*d);
                 }
-                comparison.checked += 1;
+            }
+            allowed.intersect(responsible);
+            comparison.checked += responsible.count();
+            comparison.allowed += allowed.count();
+            flagged.clear();
+            flagged.extend(allowed.differing(&declared, responsible));
+            flagged.extend(allowed.common(&denied));
+            flagged.sort_unstable_by_key(|d| position.get(*d).copied());
+            flagged.dedup();
+            for &d in &flagged {
+                let Some(dst_end) = position.get(d).and_then(|e| endpoints.get(*e)) else {
+                    continue;
+                };
                 let key = |kind: u8, index: usize| (kind, index, src_end.clone(), dst_end.clone());
-                if allowed {
-                    comparison.allowed += 1;
+                if allowed.contains(d) {
                     if !declared.contains(d) {
                         grouped.entry(key(0, 0)).or_default().push(probe);
                     }
                     if denied.contains(d) {
-                        if let Some(index) = denies.first(s, d, probe, dst) {
+                        if let Some(index) = denies.first(s, d, probe) {
                             grouped.entry(key(2, index)).or_default().push(probe);
                         }
                     }
                 } else if declared.contains(d) {
-                    if let Some(flow) = flows
-                        .first(s, d, probe, dst)
-                        .and_then(|f| model.flows.get(f))
-                    {
+                    if let Some(flow) = flows.first(s, d, probe).and_then(|f| model.flows.get(f)) {
                         grouped.entry(key(1, flow.index)).or_default().push(probe);
                     }
                 }
@@ -476,7 +443,7 @@ pub fn test_program(
     plan: &Plan,
     policies: Vec<k8s_openapi::api::networking::v1::NetworkPolicy>,
 ) -> Result<TestReport, simulate::LoadError> {
-    let test_world = world::test_world(model);
+    let test_world = world::adversarial_world(model);
     let addresses = test_world.addresses();
     let simulated = simulate::World::from_objects(
         test_world.namespaces.clone(),

@@ -59,7 +59,7 @@ pub fn verify(
             .iter()
             .map(|ip| (Endpoint::External(*ip), Member::Address(*ip))),
     );
-    let mut probes = world::probes(model);
+    let mut probes = world::probes(model, false);
     for probe in cluster.declared_probes() {
         if !probes.contains(&probe) {
             probes.push(probe);

@@ -1,14 +1,51 @@
-//! The world `ward test` simulates: made from the program alone.
+//! The worlds `ward test` and `ward diff` simulate, made from the program
+//! alone. `ward diff` uses the plain one ([`test_world`]: a pod per service,
+//! an `unmatched` pod per namespace, the addresses and the declared probes).
+//! `ward test` uses [`adversarial_world`], built to catch policies that are
+//! too wide or too narrow. In every declared namespace, and in one nobody
+//! declared:
+//! - `svc-NAME`: a pod per service, labelled to match its selector and
+//!   exposing its ports;
+//! - `near-miss-NAME-KEY-HOW`: per requirement of the service's selector, a
+//!   copy of its pod with that one requirement broken (`value`: a value it
+//!   does not allow, `missing`: the key left out, `forbidden`: a value a
+//!   `notin` lists, `present`: the key a `!` forbids);
+//! - `both-A-B`: a pod both services A and B select, where their labels
+//!   allow one (A is paired with the first of the next few services that
+//!   can share a pod with it);
+//! - `clone-of-NS-NAME`: a copy of every other namespace's service pods,
+//!   same labels and ports, in the wrong namespace;
+//! - `unmatched` (only a label no service asks for) and `unlabeled`.
 //!
-//! One pod per service, labelled to match its selector and exposing its
-//! ports; in every declared namespace a pod that matches no service; a
-//! namespace nobody declared, with a pod; addresses inside, at the edges of
-//! and just outside every external set and its holes; and probes on every
-//! declared port, the ports just beside each range, and a port nothing uses.
+//! Addresses: the first, middle and last address of every block and every
+//! `except` hole of every external, and the addresses just outside each.
+//! Probes: every declared port and range edge on every protocol the program
+//! uses, the ports just beside each range, and a port nothing declares on
+//! each protocol.
+//!
+//! Size: the required pods are one per service and two per namespace (N
+//! declared namespaces plus the undeclared one), with 5 addresses per block
+//! or hole. The adversarial pods are capped at `ADVERSARIAL_PODS` (400) or one
+//! per eight services, whichever is more, so that the compared cells stay
+//! within a small factor of the program's own: the examples and the
+//! property tests get every one of them (`examples/platform`: 326), the
+//! generated 1,000-service program 400 beside its 1,113 required pods. When
+//! capped, every service gets its first near miss, clone and pair before
+//! any gets a second, and clones go first where a mistake is likeliest (the
+//! undeclared namespace, then the namespaces at the other end of the
+//! service's flows and `deny`s, then an unmanaged one). Probes: a few per
+//! declared range and protocol.
+//!
+//! Pods get addresses outside every external where possible (decision 0003),
+//! so that an external means addresses, not pods (that range is chosen with
+//! the model's [`crate::model::Addresses`]). Which pods and addresses a rule
+//! holds is evaluated with [`super::meaning`], never with the checker's sets.
 
+use super::meaning::{self, Meaning};
 use super::{Member, NamedContainerPort};
-use crate::model::{Model, NamedPort, Operator, PortRange, Ports, Protocol, Selector};
+use crate::model::{Model, Operator, PortRange, Protocol, Selector, Service};
 use crate::simulate::{self, Endpoint, Probe};
+use indexmap::IndexSet;
 use ipnet::IpNet;
 use k8s_openapi::api::core::v1 as core;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
@@ -19,8 +56,16 @@ use std::net::IpAddr;
 pub const OUTSIDER_NAMESPACE: &str = "ward-outsider";
 /// The name of the pod in each namespace that matches no service.
 pub const UNMATCHED_POD: &str = "unmatched";
+/// The name of the pod in each namespace that has no labels.
+pub const UNLABELED_POD: &str = "unlabeled";
 /// The label that marks the test world's unmatched pods.
 const PROBE_LABEL: (&str, &str) = ("ward.dev/probe", "unmatched");
+/// How many of the next services of its namespace a service is tried with
+/// for a pod that both select: keeps the pairs linear in the services.
+const PAIR_WINDOW: usize = 8;
+/// The adversarial pods every program may have, however small: enough for
+/// all of them in the examples and the property tests.
+const ADVERSARIAL_PODS: usize = 400;
 
 /// A world made from a program, with what each endpoint is.
 #[derive(Debug, Clone)]
@@ -72,53 +117,274 @@ pub fn labels_for(selector: &Selector) -> BTreeMap<String, String> {
     labels
 }
 
-/// Makes the test world of a program.
+/// A value not in `values`: `near-miss`, or `near-miss-N`.
+fn other_value(values: &BTreeSet<String>) -> String {
+    (0..=values.len())
+        .map(|n| match n {
+            0 => "near-miss".to_string(),
+            n => format!("near-miss-{n}"),
+        })
+        .find(|v| !values.contains(v))
+        .unwrap_or_default()
+}
+
+/// Labels that break one requirement of `selector` at a time, starting
+/// from [`labels_for`], each with what was broken (`KEY-HOW`).
+pub fn near_misses(selector: &Selector) -> Vec<(String, BTreeMap<String, String>)> {
+    let matching = labels_for(selector);
+    let with = |key: &str, value: Option<String>| {
+        let mut labels = matching.clone();
+        match value {
+            Some(value) => labels.insert(key.to_string(), value),
+            None => labels.remove(key),
+        };
+        labels
+    };
+    let mut misses = Vec::new();
+    for (key, value) in &selector.labels {
+        let wrong = other_value(&BTreeSet::from([value.clone()]));
+        misses.push((format!("{key}-value"), with(key, Some(wrong))));
+        misses.push((format!("{key}-missing"), with(key, None)));
+    }
+    for expression in &selector.expressions {
+        let key = &expression.key;
+        match expression.operator {
+            Operator::In => {
+                let wrong = other_value(&expression.values);
+                misses.push((format!("{key}-value"), with(key, Some(wrong))));
+                misses.push((format!("{key}-missing"), with(key, None)));
+            }
+            Operator::NotIn => {
+                let forbidden = expression.values.iter().next().cloned();
+                misses.push((format!("{key}-forbidden"), with(key, forbidden)));
+            }
+            Operator::Exists => misses.push((format!("{key}-missing"), with(key, None))),
+            Operator::DoesNotExist => {
+                misses.push((format!("{key}-present"), with(key, Some("present".into()))));
+            }
+        }
+    }
+    misses
+}
+
+/// A service's ports as container ports.
+fn ports_of(service: &Service) -> Vec<(String, PortRange)> {
+    service
+        .ports
+        .values()
+        .map(|p| (p.name.clone(), p.range))
+        .collect()
+}
+
+/// A pod of the world before it gets a name and an address: where it goes,
+/// and how early it is dropped when the world is too large (lower first).
+struct Draft {
+    namespace: usize,
+    name: String,
+    labels: BTreeMap<String, String>,
+    ports: Vec<(String, PortRange)>,
+    rank: usize,
+}
+
+/// Pods two services of one namespace both select, where their labels allow
+/// one: each service is tried with the next [`PAIR_WINDOW`] services.
+fn pairs(namespace: usize, services: &[&Service]) -> Vec<Draft> {
+    let mut drafts = Vec::new();
+    for (i, a) in services.iter().enumerate() {
+        let pair = services.iter().skip(i + 1).take(PAIR_WINDOW).find_map(|b| {
+            let mut labels = labels_for(&a.selector);
+            for (key, value) in labels_for(&b.selector) {
+                labels.entry(key).or_insert(value);
+            }
+            let both = meaning::meets(&a.selector, &labels) && meaning::meets(&b.selector, &labels);
+            both.then_some((b, labels))
+        });
+        if let Some((b, labels)) = pair {
+            let mut ports = ports_of(a);
+            for (name, range) in ports_of(b) {
+                let taken = ports.iter().any(|(n, r)| {
+                    *n == name || (r.protocol == range.protocol && r.first == range.first)
+                });
+                if !taken {
+                    ports.push((name, range));
+                }
+            }
+            drafts.push(Draft {
+                namespace,
+                name: format!("both-{}-{}", a.name, b.name),
+                labels,
+                ports,
+                rank: 0,
+            });
+        }
+    }
+    drafts
+}
+
+/// The namespaces (by index) a service's clones go to, most telling first:
+/// the undeclared one, those at the other end of a flow or `deny` with the
+/// service, an unmanaged one, then every other.
+fn clone_targets(
+    model: &Model,
+    meaning: &Meaning,
+    own: usize,
+    service: &Service,
+    outsider: usize,
+) -> Vec<usize> {
+    let selects = |end: &meaning::End| match end {
+        meaning::End::Pods {
+            namespace,
+            selector: Some(selector),
+        } => *namespace == service.namespace && **selector == *service.selector,
+        _ => false,
+    };
+    let index = |name: &str| model.namespaces.get_index_of(name);
+    let mut targets: IndexSet<usize> = IndexSet::from([outsider]);
+    for rule in meaning.flows.iter().chain(&meaning.denies) {
+        for (this, other) in [(&rule.src, &rule.dst), (&rule.dst, &rule.src)] {
+            if let (true, meaning::End::Pods { namespace, .. }) = (selects(this), other) {
+                targets.extend(index(namespace));
+            }
+        }
+    }
+    targets.extend(model.namespaces.values().position(|ns| !ns.managed));
+    targets.extend(0..model.namespaces.len());
+    targets.shift_remove(&own);
+    targets.into_iter().collect()
+}
+
+/// Every pod the world could hold: the pods that must be there (rank 0)
+/// and the adversarial ones, ranked so that every service gets its first
+/// near miss and clone before any gets a second.
+fn drafts(model: &Model) -> Vec<Draft> {
+    let meaning = Meaning::new(model);
+    let outsider = model.namespaces.len();
+    let mut drafts = Vec::new();
+    for (n, namespace) in model.namespaces.values().enumerate() {
+        let services: Vec<&Service> = namespace.services.values().collect();
+        for service in &services {
+            drafts.push(Draft {
+                namespace: n,
+                name: format!("svc-{}", service.name),
+                labels: labels_for(&service.selector),
+                ports: ports_of(service),
+                rank: 0,
+            });
+            for (k, (what, labels)) in near_misses(&service.selector).into_iter().enumerate() {
+                drafts.push(Draft {
+                    namespace: n,
+                    name: format!("near-miss-{}-{}", service.name, pod_name(&what)),
+                    labels,
+                    ports: ports_of(service),
+                    rank: 1 + 2 * k,
+                });
+            }
+            let targets = clone_targets(model, &meaning, n, service, outsider);
+            for (k, target) in targets.into_iter().enumerate() {
+                drafts.push(Draft {
+                    namespace: target,
+                    name: format!("clone-of-{}-{}", namespace.name, service.name),
+                    labels: labels_for(&service.selector),
+                    ports: ports_of(service),
+                    rank: 2 + 2 * k,
+                });
+            }
+        }
+        drafts.extend(
+            pairs(n, &services)
+                .into_iter()
+                .map(|d| Draft { rank: 2, ..d }),
+        );
+    }
+    for n in 0..=outsider {
+        drafts.push(Draft {
+            namespace: n,
+            name: UNMATCHED_POD.to_string(),
+            labels: BTreeMap::from([(PROBE_LABEL.0.to_string(), PROBE_LABEL.1.to_string())]),
+            ports: Vec::new(),
+            rank: 0,
+        });
+        drafts.push(Draft {
+            namespace: n,
+            name: UNLABELED_POD.to_string(),
+            labels: BTreeMap::new(),
+            ports: Vec::new(),
+            rank: 0,
+        });
+    }
+    drafts
+}
+
+/// How many adversarial pods (near misses, pairs, clones) a program with
+/// `services` services gets at most: all of them for small programs, a
+/// share that grows with the program for large ones.
+fn adversarial_budget(services: usize) -> usize {
+    ADVERSARIAL_PODS.max(services / 8)
+}
+
+/// The world `ward diff` simulates both programs in: a pod per service and
+/// an unmatched pod per namespace, every address of `edge_addresses`, and
+/// the probes of `probes`. Small, so that a change lists the connections
+/// of services, not of every near miss.
 pub fn test_world(model: &Model) -> TestWorld {
+    world(model, false)
+}
+
+/// The world `ward test` and `ward explain` simulate: [`test_world`] and the
+/// adversarial pods and probes of this module's documentation.
+pub fn adversarial_world(model: &Model) -> TestWorld {
+    world(model, true)
+}
+
+fn world(model: &Model, adversarial: bool) -> TestWorld {
     let pod_range = pod_range(model);
     let mut hosts = pod_range.hosts();
-    let mut next_ip = || hosts.next();
     let mut world = TestWorld {
         namespaces: Vec::new(),
         pods: Vec::new(),
         members: Vec::new(),
-        probes: probes(model),
+        probes: probes(model, adversarial),
     };
-    let mut namespaces: Vec<(String, bool)> = model
+    let mut namespaces: Vec<(&str, bool)> = model
         .namespaces
         .values()
-        .map(|ns| (ns.name.clone(), ns.managed))
+        .map(|ns| (ns.name.as_str(), ns.managed))
         .collect();
-    namespaces.push((OUTSIDER_NAMESPACE.to_string(), false));
-    for (index, (name, managed)) in namespaces.iter().enumerate() {
+    namespaces.push((OUTSIDER_NAMESPACE, false));
+    for (name, _) in &namespaces {
         world.namespaces.push(core::Namespace {
             metadata: ObjectMeta {
-                name: Some(name.clone()),
+                name: Some((*name).to_string()),
                 ..ObjectMeta::default()
             },
             ..core::Namespace::default()
         });
-        let services = model
-            .namespaces
-            .get_index(index)
-            .map(|(_, ns)| ns.services.values());
-        for service in services.into_iter().flatten() {
-            let ports: Vec<(String, PortRange)> = service
-                .ports
-                .values()
-                .map(|p| (p.name.clone(), p.range))
-                .collect();
-            let pod_name = format!("svc-{}", service.name);
-            world.add_pod(
-                name,
-                &pod_name,
-                labels_for(&service.selector),
-                &ports,
-                next_ip(),
-                *managed,
-            );
-        }
-        let unmatched = BTreeMap::from([(PROBE_LABEL.0.to_string(), PROBE_LABEL.1.to_string())]);
-        world.add_pod(name, UNMATCHED_POD, unmatched, &[], next_ip(), *managed);
+    }
+    let services = model.namespaces.values().map(|ns| ns.services.len()).sum();
+    let mut drafts = drafts(model);
+    // The budget keeps the lowest ranks; the world keeps namespace order.
+    drafts.sort_by_key(|d| d.rank);
+    let required = drafts.iter().filter(|d| d.rank == 0).count();
+    let budget = if adversarial {
+        adversarial_budget(services)
+    } else {
+        0
+    };
+    drafts.truncate(required + budget);
+    if !adversarial {
+        drafts.retain(|d| d.name != UNLABELED_POD);
+    }
+    drafts.sort_by_key(|d| d.namespace);
+    let mut names: Vec<IndexSet<String>> = vec![IndexSet::new(); namespaces.len()];
+    for draft in drafts {
+        let (Some((namespace, managed)), Some(taken)) = (
+            namespaces.get(draft.namespace),
+            names.get_mut(draft.namespace),
+        ) else {
+            continue;
+        };
+        let name = unique(taken, &draft.name);
+        world.add_pod(namespace, name, draft, hosts.next(), *managed);
     }
     for ip in edge_addresses(model) {
         world
@@ -128,16 +394,48 @@ pub fn test_world(model: &Model) -> TestWorld {
     world
 }
 
+/// A label key (`app.kubernetes.io/name`) as part of a pod name: lowercase
+/// letters, digits and `-`.
+fn pod_name(text: &str) -> String {
+    let mut name: String = text
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() {
+                c.to_ascii_lowercase()
+            } else {
+                '-'
+            }
+        })
+        .collect();
+    while name.contains("--") {
+        name = name.replace("--", "-");
+    }
+    name.trim_matches('-').to_string()
+}
+
+/// `name`, or `name-2`, `name-3`... when a pod of the namespace has it.
+fn unique(names: &mut IndexSet<String>, name: &str) -> String {
+    let mut candidate = name.to_string();
+    let mut n = 1;
+    while names.contains(&candidate) {
+        n += 1;
+        candidate = format!("{name}-{n}");
+    }
+    names.insert(candidate.clone());
+    candidate
+}
+
 impl TestWorld {
     fn add_pod(
         &mut self,
         namespace: &str,
-        name: &str,
-        labels: BTreeMap<String, String>,
-        ports: &[(String, PortRange)],
+        name: String,
+        draft: Draft,
         ip: Option<IpAddr>,
-        managed: bool,
+        namespace_managed: bool,
     ) {
+        let Draft { labels, ports, .. } = draft;
+        let namespace = namespace.to_string();
         let container_ports: Vec<core::ContainerPort> = ports
             .iter()
             .map(|(port_name, range)| core::ContainerPort {
@@ -149,8 +447,8 @@ impl TestWorld {
             .collect();
         self.pods.push(core::Pod {
             metadata: ObjectMeta {
-                name: Some(name.to_string()),
-                namespace: Some(namespace.to_string()),
+                name: Some(name.clone()),
+                namespace: Some(namespace.clone()),
                 labels: Some(labels.clone()),
                 ..ObjectMeta::default()
             },
@@ -168,12 +466,12 @@ impl TestWorld {
             }),
         });
         self.members.push((
-            Endpoint::Pod(simulate::PodRef::new(namespace, name)),
+            Endpoint::Pod(simulate::PodRef::new(namespace.clone(), name)),
             Member::Pod {
-                namespace: namespace.to_string(),
+                namespace,
                 labels,
                 ip,
-                managed,
+                managed: namespace_managed,
                 ports: ports
                     .iter()
                     .map(|(port_name, range)| NamedContainerPort {
@@ -268,44 +566,49 @@ fn edges(net: &IpNet) -> Vec<IpAddr> {
         .collect()
 }
 
-/// Every declared port and range edge, the ports just beside each range, and
-/// for each protocol a port nothing declares.
-pub(crate) fn probes(model: &Model) -> Vec<Probe> {
-    let mut ranges: Vec<PortRange> = Vec::new();
+/// Every declared port and range edge on every protocol the program uses (a
+/// rule written for one protocol must not open the number on another), the
+/// ports just beside each range, and for each protocol a port nothing
+/// declares.
+/// Only the declared protocol of each range unless `across_protocols`.
+pub(crate) fn probes(model: &Model, across_protocols: bool) -> Vec<Probe> {
+    let meaning = Meaning::new(model);
+    let mut ranges: Vec<(Protocol, u16, u16)> = Vec::new();
     for namespace in model.namespaces.values() {
         for service in namespace.services.values() {
-            ranges.extend(service.ports.values().map(|p| p.range));
+            ranges.extend(
+                service
+                    .ports
+                    .values()
+                    .map(|p| (p.range.protocol, p.range.first, p.range.last)),
+            );
         }
     }
-    for ports in model
-        .flows
-        .iter()
-        .map(|f| &f.ports)
-        .chain(model.denies.iter().map(|d| &d.ports))
-    {
-        match ports {
-            Ports::Ranges(list) | Ports::Named(NamedPort { declared: list, .. }) => {
-                ranges.extend(list.iter().copied());
-            }
-            Ports::Any => {}
+    for rule in meaning.flows.iter().chain(&meaning.denies) {
+        if let meaning::Covered::Ranges(list) = &rule.ports {
+            ranges.extend(list.iter().copied());
         }
     }
+    let protocols: BTreeSet<Protocol> = ranges.iter().map(|(p, _, _)| *p).collect();
     let mut probes: BTreeSet<(Protocol, u16)> = BTreeSet::new();
-    for range in &ranges {
-        probes.insert((range.protocol, range.first));
-        probes.insert((range.protocol, range.last));
-        if range.first > 1 {
-            probes.insert((range.protocol, range.first - 1));
+    for (protocol, first, last) in &ranges {
+        probes.extend([(*protocol, *first), (*protocol, *last)]);
+        for other in protocols.iter().filter(|_| across_protocols) {
+            probes.extend([(*other, *first), (*other, *last)]);
         }
-        if range.last < u16::MAX {
-            probes.insert((range.protocol, range.last + 1));
-        }
+        probes.extend(
+            first
+                .checked_sub(1)
+                .filter(|p| *p > 0)
+                .map(|p| (*protocol, p)),
+        );
+        probes.extend(last.checked_add(1).map(|p| (*protocol, p)));
     }
     for protocol in [Protocol::Tcp, Protocol::Udp, Protocol::Sctp] {
         let unused = (1..=u16::MAX).find(|port| {
             !ranges
                 .iter()
-                .any(|r| r.protocol == protocol && r.first <= *port && *port <= r.last)
+                .any(|(p, first, last)| *p == protocol && first <= port && port <= last)
         });
         if let Some(port) = unused {
             probes.insert((protocol, port));
