@@ -27,16 +27,6 @@ use std::fmt::Write as _;
 use std::net::IpAddr;
 use ward::simulate::{Endpoint, Probe, Protocol};
 
-/// The `except`-holes bug (a hole written after several blocks applied only
-/// to the first block holding it): while it is open, every hole lies in
-/// exactly one block. Flip when except-holes fix lands.
-const HOLES_ONLY_IN_FIRST_BLOCK: bool = false;
-
-/// Label values that a YAML 1.1 reader (kubectl) takes for a timestamp,
-/// a boolean or a number when written unquoted. Flip to `true` when the
-/// label-quoting fix lands.
-const AMBIGUOUS_LABEL_VALUES: bool = false;
-
 /// One term of a selector, as written.
 #[derive(Debug, Clone)]
 enum Term {
@@ -364,19 +354,17 @@ impl Program {
 
 const KEYS: [&str; 4] = ["app", "tier", "team", "canary"];
 
+/// Label values, among them ones a YAML 1.1 reader (kubectl) takes for a
+/// timestamp or a boolean when written unquoted.
 fn value() -> BoxedStrategy<&'static str> {
-    if AMBIGUOUS_LABEL_VALUES {
-        prop_oneof![
-            Just("a"),
-            Just("b"),
-            Just("x"),
-            Just("2024-01-15"),
-            Just("true")
-        ]
-        .boxed()
-    } else {
-        prop_oneof![Just("a"), Just("b"), Just("x")].boxed()
-    }
+    prop_oneof![
+        Just("a"),
+        Just("b"),
+        Just("x"),
+        Just("2024-01-15"),
+        Just("true")
+    ]
+    .boxed()
 }
 
 fn term(key: &'static str) -> impl Strategy<Value = Term> {
@@ -488,7 +476,7 @@ fn external() -> impl Strategy<Value = External> {
                     .map(|h| h.parse::<IpNet>().unwrap())
                     .filter(|h| {
                         let holding = blocks.iter().filter(|b| *b != h && b.contains(h)).count();
-                        holding == 1 || (holding > 1 && !HOLES_ONLY_IN_FIRST_BLOCK)
+                        holding >= 1
                     })
                     .collect();
                 External { blocks, holes }
