@@ -11,12 +11,14 @@
     reason = "tests write scratch directories and fail loudly"
 )]
 
+mod common;
+
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
 
 /// Runs `ward build SPELLING -o OUT` in `cwd` and returns every output file.
-fn build(cwd: &Path, spelling: &str, out: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
+fn build(cwd: &Path, spelling: &str, out: &Path) -> BTreeMap<String, Vec<u8>> {
     let output = Command::new(env!("CARGO_BIN_EXE_ward"))
         .current_dir(cwd)
         .args(["build", spelling, "-o"])
@@ -29,24 +31,7 @@ fn build(cwd: &Path, spelling: &str, out: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
         cwd.display(),
         String::from_utf8_lossy(&output.stderr)
     );
-    files(out)
-}
-
-fn files(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
-    let mut found = BTreeMap::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(next) = stack.pop() {
-        for entry in std::fs::read_dir(&next).unwrap() {
-            let path = entry.unwrap().path();
-            if path.is_dir() {
-                stack.push(path);
-            } else {
-                let relative = path.strip_prefix(dir).unwrap().to_path_buf();
-                found.insert(relative, std::fs::read(&path).unwrap());
-            }
-        }
-    }
-    found
+    common::files_below(out).into_iter().collect()
 }
 
 fn copy_example(to: &Path) {
@@ -60,7 +45,7 @@ fn copy_example(to: &Path) {
 /// Builds the program at `program` under every spelling, from `top` and from
 /// inside the program, and checks that all builds are byte-identical and
 /// mention no absolute path. Returns one of the builds.
-fn same_build_for_every_spelling(top: &Path, program: &str) -> BTreeMap<PathBuf, Vec<u8>> {
+fn same_build_for_every_spelling(top: &Path, program: &str) -> BTreeMap<String, Vec<u8>> {
     let absolute = top.join(program);
     let spellings: [(&Path, String); 5] = [
         (top, program.to_owned()),
@@ -85,8 +70,7 @@ fn same_build_for_every_spelling(top: &Path, program: &str) -> BTreeMap<PathBuf,
         for (file, bytes) in &builds[0] {
             assert!(
                 other[file] == *bytes,
-                "{} differs for {:?}",
-                file.display(),
+                "{file} differs for {:?}",
                 spellings[n]
             );
         }
@@ -95,15 +79,14 @@ fn same_build_for_every_spelling(top: &Path, program: &str) -> BTreeMap<PathBuf,
     for (file, bytes) in &builds[0] {
         assert!(
             !String::from_utf8_lossy(bytes).contains(&top_text),
-            "{} holds the absolute path {top_text}",
-            file.display()
+            "{file} holds the absolute path {top_text}"
         );
     }
     builds.into_iter().next().unwrap()
 }
 
-fn annotation_names(build: &BTreeMap<PathBuf, Vec<u8>>) -> String {
-    let policy = &build[Path::new("accounts/default-deny.yaml")];
+fn annotation_names(build: &BTreeMap<String, Vec<u8>>) -> String {
+    let policy = &build["accounts/default-deny.yaml"];
     String::from_utf8_lossy(policy).into_owned()
 }
 
