@@ -1,4 +1,4 @@
-//! `ward build -o` and `ward fmt` never write outside their files and never
+//! `ward build -o`, `ward fmt` and `ward matrix -o` never write outside their files and never
 //! half-write (issue 13): a hostile manifest, planted symbolic links, odd
 //! file names, a process killed at any step, two builds at once, a full
 //! disk. Each test scripts the attack or the fault against the real binary.
@@ -603,4 +603,22 @@ fn a_closed_pipe_stops_quietly() {
             stderr(&result)
         );
     }
+}
+
+#[test]
+fn matrix_to_a_file_never_writes_through_a_planted_staging_link() {
+    let tmp = tempfile::tempdir().unwrap();
+    let victim = tmp.path().join("victim.txt");
+    std::fs::write(&victim, "keep me").unwrap();
+    std::os::unix::fs::symlink(&victim, tmp.path().join("matrix.ward-tmp")).unwrap();
+    let target = tmp.path().join("matrix.md");
+    let result = ward(&["matrix", "examples/minimal.ward", "-o", s(&target)]);
+    assert!(result.status.success(), "{}", stderr(&result));
+    assert_eq!(std::fs::read_to_string(&victim).unwrap(), "keep me");
+    assert!(
+        std::fs::read_to_string(&target)
+            .unwrap()
+            .contains("Guestbook")
+    );
+    assert!(!tmp.path().join("matrix.ward-tmp").exists());
 }

@@ -4,7 +4,7 @@
 use super::{Color, EXIT_FINDINGS, Format, UsageError, compile_valid, emit_human, git};
 use crate::matrix;
 use clap::ValueEnum;
-use std::fs::File;
+use std::fs::{File, OpenOptions};
 use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
 
@@ -57,7 +57,7 @@ pub fn run(
         }
         Some(path) => {
             let tmp = path.with_extension("ward-tmp");
-            let written = File::create(&tmp)
+            let written = staging_file(&tmp)
                 .map_err(|e| e.to_string())
                 .and_then(|file| {
                     let mut out = BufWriter::new(file);
@@ -75,4 +75,19 @@ pub fn run(
         }
     }
     Ok(0)
+}
+
+/// Creates the staging file for `-o FILE`, never through a link: a stale
+/// staging file or a link planted at its name is removed (the link itself,
+/// not its target), then the file is created exclusively without following
+/// links. The rename that follows replaces `FILE` itself, a link included,
+/// so nothing outside the named file is ever written.
+fn staging_file(tmp: &Path) -> std::io::Result<File> {
+    if std::fs::symlink_metadata(tmp).is_ok() {
+        std::fs::remove_file(tmp)?;
+    }
+    let mut options = OpenOptions::new();
+    options.write(true).create_new(true);
+    super::write::no_follow(&mut options);
+    options.open(tmp)
 }
