@@ -202,3 +202,56 @@ fn build_check_prints_a_command_that_can_be_run_as_printed() {
     assert!(shell.status.success(), "{shell:?}");
     assert_eq!(ward(&check).status.code(), Some(0));
 }
+
+/// `ward simulate` with `args`, `stdin` piped in.
+fn simulate(args: &[&str], stdin: &[u8]) -> std::process::Output {
+    use std::io::Write as _;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_ward"))
+        .arg("simulate")
+        .args(args)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(stdin).unwrap();
+    child.wait_with_output().unwrap()
+}
+
+#[test]
+fn simulate_reads_a_build_directory_stdin_and_says_when_there_is_nothing_to_do() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    let built = Command::new(env!("CARGO_BIN_EXE_ward"))
+        .args(["build", "examples/payments.ward", "-o"])
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert!(built.status.success());
+    let out = out.to_str().unwrap();
+
+    // Policies alone: no pods, so it says so instead of printing nothing.
+    let alone = simulate(&[out], b"");
+    assert_eq!(alone.status.code(), Some(0));
+    assert!(
+        String::from_utf8_lossy(&alone.stderr)
+            .starts_with("nothing to simulate: the input holds no pods")
+    );
+
+    // The build directory with pods from stdin: a table, with its legend.
+    let pods = std::fs::read("tests/simulate/data/01-no-policies.yaml").unwrap();
+    let table = simulate(&[out, "-"], &pods);
+    assert_eq!(table.status.code(), Some(0), "{table:?}");
+    let text = String::from_utf8(table.stdout).unwrap();
+    assert!(
+        text.contains("`-` not simulated (between two external addresses)"),
+        "{text}"
+    );
+    assert!(text.lines().count() > 2, "{text}");
+
+    // A directory with no YAML is an error, not an empty result.
+    let empty = tempfile::tempdir().unwrap();
+    let none = simulate(&[empty.path().to_str().unwrap()], b"");
+    assert_eq!(none.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&none.stderr).contains("holds no `.yaml` or `.yml` files"));
+}

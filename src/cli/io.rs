@@ -280,18 +280,27 @@ pub fn refuse_link(
 
 /// Reads YAML files for the simulator: at most `yaml::MAX_INPUT_BYTES` in
 /// all, and never more than that into memory, however large a file is.
+///
+/// `-` reads standard input; a directory is read as every `.yaml` and
+/// `.yml` file below it (sorted, symbolic links skipped): what `ward build
+/// -o` writes, or a folder of exports.
 pub fn read_documents(paths: &[PathBuf]) -> Result<Vec<crate::simulate::Document>, UsageError> {
     use std::io::Read as _;
     let limit = crate::yaml::MAX_INPUT_BYTES;
     let mut documents = Vec::new();
     let mut total = 0usize;
-    for path in paths {
+    for path in yaml_files(paths)? {
         let cannot =
             |e: std::io::Error| UsageError(format!("cannot read `{}`: {e}", path.display()));
-        let file = std::fs::File::open(path).map_err(cannot)?;
+        let input: Box<dyn std::io::Read> = if path.as_os_str() == "-" {
+            Box::new(std::io::stdin().lock())
+        } else {
+            Box::new(std::fs::File::open(&path).map_err(cannot)?)
+        };
         let budget = limit.saturating_sub(total).saturating_add(1);
         let mut bytes = Vec::new();
-        file.take(u64::try_from(budget).unwrap_or(u64::MAX))
+        input
+            .take(u64::try_from(budget).unwrap_or(u64::MAX))
             .read_to_end(&mut bytes)
             .map_err(cannot)?;
         total = total.saturating_add(bytes.len());
@@ -312,6 +321,47 @@ pub fn read_documents(paths: &[PathBuf]) -> Result<Vec<crate::simulate::Document
         documents.push(crate::simulate::Document::new(name, text));
     }
     Ok(documents)
+}
+
+/// The files `read_documents` reads: each path as given (`-` included), a
+/// directory replaced by its YAML files, recursively and sorted.
+fn yaml_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>, UsageError> {
+    let mut files = Vec::new();
+    for path in paths {
+        let is_dir = path.as_os_str() != "-"
+            && std::fs::metadata(path).is_ok_and(|metadata| metadata.is_dir());
+        if !is_dir {
+            files.push(path.clone());
+            continue;
+        }
+        let before = files.len();
+        let mut stack = vec![path.clone()];
+        while let Some(dir) = stack.pop() {
+            let entries = std::fs::read_dir(&dir).map_err(|e| {
+                UsageError(format!("cannot read directory `{}`: {e}", dir.display()))
+            })?;
+            for entry in entries.filter_map(Result::ok) {
+                let Ok(kind) = entry.file_type() else {
+                    continue;
+                };
+                let found = entry.path();
+                let yaml = found.extension().is_some_and(|e| e == "yaml" || e == "yml");
+                if kind.is_dir() {
+                    stack.push(found);
+                } else if kind.is_file() && yaml {
+                    files.push(found);
+                }
+            }
+        }
+        files.get_mut(before..).map(<[PathBuf]>::sort);
+        if files.len() == before {
+            return Err(UsageError(format!(
+                "`{}` holds no `.yaml` or `.yml` files",
+                path.display()
+            )));
+        }
+    }
+    Ok(files)
 }
 
 #[cfg(test)]

@@ -146,6 +146,15 @@ pub fn simulate(
         );
     }
     let reachability = world.reachability(&parsed, &addresses);
+    if reachability.endpoints().is_empty() {
+        note(
+            "nothing to simulate: the input holds no pods (nor workloads) and no `--external` address; add them, e.g. from `kubectl get ns,pods -A -o yaml`",
+        );
+    } else if reachability.probes().is_empty() {
+        note(
+            "nothing to simulate: the pods declare no container ports; name the ports to probe with `--probe 80/tcp`",
+        );
+    }
     write_stdout(&match format {
         SimulateFormat::Table => simulate::render_table(&reachability),
         SimulateFormat::Json => simulate::render_json(&reachability),

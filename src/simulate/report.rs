@@ -67,7 +67,7 @@ pub fn render_table(reachability: &Reachability) -> String {
         }
         let _ = writeln!(
             out,
-            "probe {probe}: rows are sources, columns destinations; `.` allowed, `X` blocked"
+            "probe {probe}: rows are sources, columns destinations; `.` allowed, `X` blocked, `-` not simulated (between two external addresses)"
         );
         let mut header = format!("{:first_width$}", "-");
         for name in &names {
