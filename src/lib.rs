@@ -23,6 +23,7 @@ pub mod proof;
 pub mod simulate;
 mod sorted;
 pub mod source;
+mod suggest;
 pub mod syntax;
 pub mod yaml;
 

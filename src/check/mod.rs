@@ -12,7 +12,6 @@ mod definitions;
 mod names;
 mod references;
 pub mod selector;
-mod suggest;
 mod uses;
 
 use crate::diagnostic::{self, Diagnostic};

@@ -2,10 +2,11 @@
 //! port ranges, cited ids to criteria and controls. Each resolver reports
 //! what it cannot resolve and returns `None`.
 
-use super::{Checker, suggest};
+use super::Checker;
 use crate::catalog::{self, Criterion};
 use crate::diagnostic::{Code, Diagnostic};
 use crate::model::{Citation, CitationTarget, Endpoint, NamedPort, PortRange, Ports, Protocol};
+use crate::suggest;
 use crate::syntax::ast::{self, Ident, Part, PortRef};
 
 /// Parses a port spec (`8080`, `8000-8080/udp`), reporting what is wrong.

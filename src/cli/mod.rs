@@ -6,6 +6,7 @@
 
 mod build;
 mod diff;
+mod endpoints;
 mod fmt;
 mod generated;
 mod git;

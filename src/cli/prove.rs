@@ -7,10 +7,9 @@ use super::{
 };
 use crate::diagnostic::Diagnostic;
 use crate::emit;
-use crate::model::Model;
 use crate::plan::Direction;
 use crate::proof::{self, world};
-use crate::simulate::{self, Endpoint, Probe};
+use crate::simulate::{self, Probe};
 use clap::ValueEnum;
 use std::fmt::Write as _;
 use std::net::IpAddr;
@@ -182,9 +181,10 @@ pub fn explain(path: &str, src: &str, dst: &str, color: Color) -> Result<u8, Usa
         }
         _ => (dst, None),
     };
-    let source = endpoint(&model, src)?;
-    let destination = endpoint(&model, dst)?;
-    let probes = probes(&model, dst, port)?;
+    let pods = &test_world.pods;
+    let source = super::endpoints::endpoint(&model, pods, src)?;
+    let destination = super::endpoints::endpoint(&model, pods, dst)?;
+    let probes = super::endpoints::probes(&model, dst, port)?;
     let mut text = String::new();
     for probe in probes {
         let why = simulated
@@ -257,113 +257,5 @@ fn describe_side(
         if let Some(annotation) = annotation {
             let _ = writeln!(text, "      {annotation}");
         }
-    }
-}
-
-/// An endpoint of the test world: `ns.svc` (the service's pod), `ns/pod`,
-/// or an IP address.
-fn endpoint(model: &Model, text: &str) -> Result<Endpoint, UsageError> {
-    if let Ok(ip) = text.trim_matches(['[', ']']).parse::<IpAddr>() {
-        return Ok(Endpoint::External(ip));
-    }
-    if let Some((namespace, pod)) = text.split_once('/') {
-        return Ok(Endpoint::pod(namespace, pod));
-    }
-    let Some((namespace, service)) = text.split_once('.') else {
-        return Err(UsageError(format!(
-            "`{text}` is not an endpoint: write `ns.svc`, `ns/pod` or an IP address"
-        )));
-    };
-    let known = model
-        .namespaces
-        .get(namespace)
-        .is_some_and(|ns| ns.services.contains_key(service));
-    if !known {
-        return Err(UsageError(format!(
-            "the program declares no service `{text}`"
-        )));
-    }
-    Ok(Endpoint::pod(namespace, format!("svc-{service}")))
-}
-
-/// The probes for `:PORT[/PROTO]` (a number or a named port of the
-/// destination service), or every declared port of the destination.
-fn probes(model: &Model, dst: &str, port: Option<&str>) -> Result<Vec<Probe>, UsageError> {
-    let service = dst
-        .split_once('.')
-        .and_then(|(ns, svc)| model.namespaces.get(ns).and_then(|n| n.services.get(svc)));
-    let declared = |name: Option<&str>| -> Vec<Probe> {
-        service
-            .map(|s| {
-                s.ports
-                    .values()
-                    .filter(|p| name.is_none_or(|n| n == p.name))
-                    .map(|p| Probe::new(p.range.first, proof::simulator_protocol(p.range.protocol)))
-                    .collect()
-            })
-            .unwrap_or_default()
-    };
-    let probes = match port {
-        None => declared(None),
-        Some(range) if range.contains('-') && range.starts_with(|c: char| c.is_ascii_digit()) => {
-            return Err(UsageError(format!(
-                "`{range}` is a range; a single port is required to explain a connection, like `{}`",
-                range.split('-').next().unwrap_or("443")
-            )));
-        }
-        Some(port) if port.starts_with(|c: char| c.is_ascii_digit()) => {
-            let text = if port.contains('/') {
-                port.to_string()
-            } else {
-                format!("{port}/tcp")
-            };
-            vec![
-                text.parse::<Probe>()
-                    .map_err(|e| UsageError(e.to_string()))?,
-            ]
-        }
-        Some(name) => declared(Some(name)),
-    };
-    if probes.is_empty() {
-        return Err(UsageError(format!(
-            "`{dst}` declares no {}; give a port like `{dst}:443/tcp`",
-            port.map_or("ports".to_string(), |p| format!("port named `{p}`"))
-        )));
-    }
-    Ok(probes)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn endpoints_parse_as_services_pods_and_addresses() {
-        let mut sources = crate::source::Sources::new();
-        sources.add("t.ward", "namespace a { service b { pods app=b ports http 80 } }\nflow a.b -> a.b controls CC6.1 because \"x\"\nbaseline controls CC6.1\n");
-        let model = crate::compile(&sources).model.unwrap();
-        assert_eq!(
-            endpoint(&model, "a.b").unwrap(),
-            Endpoint::pod("a", "svc-b")
-        );
-        assert_eq!(
-            endpoint(&model, "a/unmatched").unwrap(),
-            Endpoint::pod("a", "unmatched")
-        );
-        assert!(matches!(
-            endpoint(&model, "10.0.0.1").unwrap(),
-            Endpoint::External(_)
-        ));
-        assert!(endpoint(&model, "a.c").is_err());
-        assert_eq!(
-            probes(&model, "a.b", Some("http")).unwrap(),
-            [Probe::new(80, simulate::Protocol::Tcp)]
-        );
-        assert_eq!(
-            probes(&model, "a.b", Some("53/udp")).unwrap(),
-            [Probe::new(53, simulate::Protocol::Udp)]
-        );
-        assert!(probes(&model, "a.b", Some("nope")).is_err());
-        assert!(probes(&model, "a.b", Some("80-90/tcp")).is_err());
     }
 }

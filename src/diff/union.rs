@@ -33,7 +33,7 @@ pub struct Union {
 }
 
 fn pod_name(service: &str) -> String {
-    format!("svc-{service}")
+    crate::proof::world::service_pod_name(service)
 }
 
 impl Union {

@@ -265,7 +265,7 @@ fn drafts(model: &Model) -> Vec<Draft> {
         for service in &services {
             drafts.push(Draft {
                 namespace: n,
-                name: format!("svc-{}", service.name),
+                name: service_pod_name(&service.name),
                 labels: labels_for(&service.selector),
                 ports: ports_of(service),
                 rank: 0,
@@ -621,4 +621,10 @@ pub(crate) fn probes(model: &Model, across_protocols: bool) -> Vec<Probe> {
             protocol: super::simulator_protocol(protocol),
         })
         .collect()
+}
+
+/// The name of the pod that stands for a service in the test worlds:
+/// `svc-NAME` (`ward explain` resolves `ns.svc` to it).
+pub fn service_pod_name(service: &str) -> String {
+    format!("svc-{service}")
 }

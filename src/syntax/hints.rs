@@ -5,9 +5,6 @@
 use super::KEYWORDS;
 use crate::source::{LINE_ENDS, line_start};
 
-/// How many edits a word may be from a keyword to be taken for it.
-const MAX_EDITS: usize = 2;
-
 /// A help line when the error at `position` (where `found` stands) is most
 /// likely a misspelt keyword, `None` otherwise.
 pub(super) fn keyword_help(text: &str, position: usize, found: &str) -> Option<String> {
@@ -42,22 +39,16 @@ fn cites_with_control(text: &str, position: usize) -> bool {
     citing && words.any(|word| word == "control")
 }
 
-/// The keyword `word` is closest to, if it is not one and within
-/// [`MAX_EDITS`] edits (and fewer edits than half its length).
+/// The keyword `word` is closest to, if it is not one and close enough to be
+/// a typo of one.
 fn closest_keyword(word: &str) -> Option<&'static str> {
     if word.is_empty() || !word.chars().all(|c| c.is_ascii_alphabetic()) {
         return None;
     }
-    let lower = word.to_ascii_lowercase();
     if KEYWORDS.contains(&word) {
         return None;
     }
-    KEYWORDS
-        .iter()
-        .map(|keyword| (strsim::levenshtein(&lower, keyword), *keyword))
-        .filter(|(edits, _)| *edits <= MAX_EDITS && *edits * 2 < word.len())
-        .min()
-        .map(|(_, keyword)| keyword)
+    crate::suggest::closest(word, KEYWORDS.iter().copied())
 }
 
 #[cfg(test)]
