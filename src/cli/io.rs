@@ -142,20 +142,21 @@ fn stable_name(canonical: &Path, root: &Path) -> String {
     escape_unprintable(&name)
 }
 
-/// `text` with every control character and bidirectional formatting
-/// character written as `\u{…}`, so that a hostile file name can neither
-/// drive a terminal nor reorder what a reviewer reads.
+/// `text` with every character no reader may see as itself (controls,
+/// bidirectional overrides, invisible characters, stray line breaks) written
+/// as `\u{…}`, so that a hostile file name can neither drive a terminal nor
+/// reorder what a reviewer reads.
 fn escape_unprintable(text: &str) -> String {
-    text.chars()
-        .map(|c| {
-            let bidi = matches!(c, '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}');
-            if c.is_control() || bidi {
-                format!("\\u{{{:x}}}", u32::from(c))
-            } else {
-                c.to_string()
-            }
-        })
-        .collect()
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        let line_break = crate::source::is_other_line_break(c) || matches!(c, '\n' | '\r' | '\t');
+        if crate::source::is_unshowable(c) || line_break {
+            out.extend(c.escape_unicode());
+        } else {
+            out.push(c);
+        }
+    }
+    out
 }
 
 /// Reads a program: its sources under stable names and any file that is not

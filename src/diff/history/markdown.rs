@@ -64,25 +64,6 @@ pub fn markdown(h: &History) -> String {
     out
 }
 
-/// Team-written text for a cell, a heading or a quoted line: every control
-/// character as its Unicode control picture (`␛` for escape), a
-/// bidirectional override or isolate as `�`, then [`escape`]d. Line breaks
-/// and tabs are left to `escape` (a space).
-fn shown(text: &str) -> String {
-    let visible: String = text
-        .chars()
-        .map(|c| match c {
-            '\n' | '\r' | '\t' => c,
-            '\u{0}'..='\u{1f}' => char::from_u32(0x2400 + u32::from(c)).unwrap_or('\u{fffd}'),
-            '\u{7f}' => '\u{2421}',
-            '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' => '\u{fffd}',
-            c if c.is_control() => '\u{fffd}',
-            c => c,
-        })
-        .collect();
-    escape(&visible)
-}
-
 fn row(out: &mut String, entry: &Entry) {
     let (flows, criteria, access) = match &entry.diff {
         Some(d) => {
@@ -111,8 +92,8 @@ fn row(out: &mut String, entry: &Entry) {
         &[
             &code(short(&entry.commit)),
             &escape(&entry.commit_date),
-            &shown(&entry.author),
-            &shown(&entry.subject),
+            &escape(&entry.author),
+            &escape(&entry.subject),
             &flows,
             &criteria,
             &access,
@@ -125,13 +106,13 @@ fn details(out: &mut String, entry: &Entry) {
         out,
         "\n## {} {}\n",
         code(short(&entry.commit)),
-        shown(&entry.subject)
+        escape(&entry.subject)
     );
     let _ = write!(
         out,
         "{} \\<{}\\>, written {}, committed {}.",
-        shown(&entry.author),
-        shown(&entry.email),
+        escape(&entry.author),
+        escape(&entry.email),
         escape(&entry.author_date),
         escape(&entry.commit_date)
     );
@@ -154,7 +135,7 @@ fn details(out: &mut String, entry: &Entry) {
             if line.is_empty() {
                 out.push_str(">\n");
             } else {
-                let _ = writeln!(out, "> {}", shown(line));
+                let _ = writeln!(out, "> {}", escape(line));
             }
         }
         out.push('\n');
