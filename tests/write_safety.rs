@@ -622,3 +622,54 @@ fn matrix_to_a_file_never_writes_through_a_planted_staging_link() {
     );
     assert!(!tmp.path().join("matrix.ward-tmp").exists());
 }
+
+#[test]
+fn a_planted_journal_cannot_reach_through_a_link() {
+    let tmp = tempfile::tempdir().unwrap();
+    let outside = tmp.path().join("outside");
+    std::fs::create_dir(&outside).unwrap();
+    std::fs::write(outside.join("victim.yaml"), "keep me").unwrap();
+    let out = tmp.path().join("out");
+    let built = ward(&["build", "examples/minimal.ward", "-o", s(&out)]);
+    assert!(built.status.success(), "{}", stderr(&built));
+    // A pull request commits a link and a journal whose undo would delete
+    // `link/victim.yaml` (a file "added" by a build that never staged it).
+    std::os::unix::fs::symlink(&outside, out.join("link")).unwrap();
+    std::fs::create_dir(out.join(".ward-staging")).unwrap();
+    std::fs::write(
+        out.join(".ward-staging/journal"),
+        "ward-journal 1\nop 01 link/victim.yaml\n",
+    )
+    .unwrap();
+    let result = ward(&["build", "examples/minimal.ward", "-o", s(&out)]);
+    assert_eq!(result.status.code(), Some(2), "{}", stderr(&result));
+    assert!(
+        stderr(&result).contains("passes through the symbolic link"),
+        "{}",
+        stderr(&result)
+    );
+    assert_eq!(
+        std::fs::read_to_string(outside.join("victim.yaml")).unwrap(),
+        "keep me"
+    );
+}
+
+#[test]
+fn fmt_does_not_follow_a_linked_directory() {
+    let tmp = tempfile::tempdir().unwrap();
+    let outside = tmp.path().join("outside");
+    std::fs::create_dir(&outside).unwrap();
+    let messy = "namespace   shop {\n  service web { pods app=web ports http 8080 }\n}\n";
+    std::fs::write(outside.join("other.ward"), messy).unwrap();
+    let program = tmp.path().join("policy");
+    std::fs::create_dir(&program).unwrap();
+    std::fs::copy("examples/minimal.ward", program.join("minimal.ward")).unwrap();
+    std::os::unix::fs::symlink(&outside, program.join("elsewhere")).unwrap();
+    std::os::unix::fs::symlink(&program, program.join("loop")).unwrap();
+    let result = ward(&["fmt", s(&program)]);
+    assert!(result.status.success(), "{}", stderr(&result));
+    assert_eq!(
+        std::fs::read_to_string(outside.join("other.ward")).unwrap(),
+        messy
+    );
+}

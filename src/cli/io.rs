@@ -87,8 +87,16 @@ fn collect_dir(dir: &Path, files: &mut Vec<ProgramFile>) -> Result<(), UsageErro
     let mut paths: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
     paths.sort();
     for path in paths {
-        if path.is_dir() {
+        // A linked directory is not followed into: it could lead out of the
+        // tree or into a cycle. (A linked file is read; `ward fmt` refuses
+        // to rewrite it.)
+        let Ok(kind) = std::fs::symlink_metadata(&path).map(|m| m.file_type()) else {
+            continue;
+        };
+        if kind.is_dir() {
             collect_dir(&path, files)?;
+        } else if kind.is_symlink() && path.is_dir() {
+            continue;
         } else if path.extension().is_some_and(|e| e == "ward") {
             let canonical = canonical(&path)?;
             files.push(ProgramFile { path, canonical });

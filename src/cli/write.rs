@@ -552,6 +552,19 @@ fn read_journal(root: &Path, text: &str) -> Result<Transaction<'static>, String>
             return Err(format!("it lists `{path}`, which is refused: {problem}"));
         }
         let target = root.join(path);
+        // A journal is as hostile as the rest of the directory (a pull
+        // request can commit one): the undo must not reach through a link.
+        let checked = if kind == "op" {
+            target.parent()
+        } else {
+            Some(target.as_path())
+        };
+        if let Some(link) = checked.and_then(|last| first_link(root, last)) {
+            return Err(format!(
+                "it lists `{path}`, which passes through the symbolic link `{}`",
+                link.display()
+            ));
+        }
         match (kind, flags) {
             ("dir", _) => dirs.push(target),
             ("rmdir", _) => emptied.push(target),
@@ -574,6 +587,21 @@ fn read_journal(root: &Path, text: &str) -> Result<Transaction<'static>, String>
         emptied,
         ops,
     })
+}
+
+/// The first path from `root` (exclusive) down to `last` (inclusive) that
+/// is a symbolic link, if any.
+fn first_link(root: &Path, last: &Path) -> Option<PathBuf> {
+    let below = last.strip_prefix(root).ok()?;
+    let mut path = root.to_path_buf();
+    for component in below.components() {
+        path.push(component);
+        let link = std::fs::symlink_metadata(&path).is_ok_and(|m| m.file_type().is_symlink());
+        if link {
+            return Some(path);
+        }
+    }
+    None
 }
 
 /// Whether `root` holds a build that was interrupted (a journal).
