@@ -214,7 +214,7 @@ fn pairs(namespace: usize, services: &[&Service]) -> Vec<Draft> {
                 name: format!("both-{}-{}", a.name, b.name),
                 labels,
                 ports,
-                rank: 0,
+                rank: 2,
             });
         }
     }
@@ -290,11 +290,7 @@ fn drafts(model: &Model) -> Vec<Draft> {
                 });
             }
         }
-        drafts.extend(
-            pairs(n, &services)
-                .into_iter()
-                .map(|d| Draft { rank: 2, ..d }),
-        );
+        drafts.extend(pairs(n, &services));
     }
     for n in 0..=outsider {
         drafts.push(Draft {

@@ -283,6 +283,47 @@ impl Program {
         }
     }
 
+    /// The ports to judge every pair on, from what the generator wrote (not
+    /// from `ward::proof`): the edges of every declared port and of every
+    /// literal, one past each edge, and an unused port, on every protocol.
+    fn probes(&self) -> Vec<Probe> {
+        let declared = self
+            .namespaces
+            .iter()
+            .flat_map(|ns| &ns.services)
+            .flat_map(|service| {
+                service
+                    .ports
+                    .iter()
+                    .map(|&(_, _, first, last)| (first, last))
+            });
+        let literal = self
+            .flows
+            .iter()
+            .chain(&self.denies)
+            .filter_map(|rule| match rule.port {
+                PortRef::Literal(_, first, last) => Some((first, last)),
+                _ => None,
+            });
+        let mut numbers: Vec<u16> = declared
+            .chain(literal)
+            .flat_map(|(first, last)| {
+                [first.saturating_sub(1), first, last, last.saturating_add(1)]
+            })
+            .chain([1, 65_535, 7])
+            .filter(|port| *port > 0)
+            .collect();
+        numbers.sort_unstable();
+        numbers.dedup();
+        numbers
+            .into_iter()
+            .flat_map(|port| {
+                [Protocol::Tcp, Protocol::Udp, Protocol::Sctp]
+                    .map(|protocol| Probe::new(port, protocol))
+            })
+            .collect()
+    }
+
     /// In some block of the set and in no hole of the whole set.
     fn inside(&self, external: usize, ip: IpAddr) -> bool {
         let set = &self.externals[external];
@@ -618,6 +659,7 @@ proptest! {
         sources.add("generated.ward", &text);
         let model = ward::compile(&sources).model.unwrap();
         let world = ward::proof::world::adversarial_world(&model);
+        let probes = program.probes();
         let simulated = ward::simulate::World::from_objects(
             world.namespaces.clone(),
             world.pods.clone(),
@@ -674,7 +716,7 @@ proptest! {
                 if !src_managed && !dst_managed {
                     continue;
                 }
-                for probe in &world.probes {
+                for probe in &probes {
                     let allowed = oracle.allowed(src_end, dst_end, *probe).unwrap();
                     let declared = program.declares(src, dst, *probe);
                     if allowed != declared.is_some() {
