@@ -199,6 +199,21 @@ pub fn is_unshowable(c: char) -> bool {
     (c.is_control() && !matches!(c, '\t' | '\n' | '\r')) || is_bidi_control(c) || is_invisible(c)
 }
 
+/// `text` with every unshowable character and every line break other than
+/// `\n` written as `\u{..}`: for messages that quote input (a YAML name, a
+/// path) on a terminal.
+pub fn escape_unshowable(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        if is_unshowable(c) || is_other_line_break(c) || c == '\r' {
+            out.extend(c.escape_unicode());
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
 /// The largest char boundary of `text` at or before `offset`.
 pub fn floor_char_boundary(text: &str, mut offset: usize) -> usize {
     while offset > 0 && !text.is_char_boundary(offset) {

@@ -255,3 +255,16 @@ fn simulate_reads_a_build_directory_stdin_and_says_when_there_is_nothing_to_do()
     assert_eq!(none.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&none.stderr).contains("holds no `.yaml` or `.yml` files"));
 }
+
+#[test]
+fn errors_that_quote_a_hostile_yaml_name_never_reach_the_terminal_raw() {
+    let yaml = b"apiVersion: v1\nkind: Namespace\nmetadata:\n  name: \"a\\e[2J\\u202Eb\"\n";
+    let output = simulate(&["-"], yaml);
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8(output.stderr).unwrap();
+    assert!(stderr.contains("a\\u{1b}[2J\\u{202e}b"), "{stderr}");
+    assert!(
+        !stderr.contains('\u{1b}') && !stderr.contains('\u{202e}'),
+        "{stderr}"
+    );
+}

@@ -155,16 +155,15 @@ fn stable_name(canonical: &Path, root: &Path) -> String {
 /// as `\u{…}`, so that a hostile file name can neither drive a terminal nor
 /// reorder what a reviewer reads.
 fn escape_unprintable(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
+    let mut one_line = String::with_capacity(text.len());
     for c in text.chars() {
-        let line_break = crate::source::is_other_line_break(c) || matches!(c, '\n' | '\r' | '\t');
-        if crate::source::is_unshowable(c) || line_break {
-            out.extend(c.escape_unicode());
+        if matches!(c, '\n' | '\t') {
+            one_line.extend(c.escape_unicode());
         } else {
-            out.push(c);
+            one_line.push(c);
         }
     }
-    out
+    crate::source::escape_unshowable(&one_line)
 }
 
 /// Reads a program: its sources under stable names and any file that is not

@@ -301,6 +301,8 @@ pub fn main() -> ExitCode {
     match result {
         Ok(code) => ExitCode::from(code),
         Err(UsageError(message)) => {
+            // Messages quote input (YAML names, paths): never raw to a terminal.
+            let message = crate::source::escape_unshowable(&message);
             let _ = writeln!(std::io::stderr(), "error: {message}");
             ExitCode::from(EXIT_USAGE)
         }
@@ -489,6 +491,7 @@ fn write_stdout(text: &str) {
 
 /// Writes a line to stderr.
 fn note(text: &str) {
+    let text = crate::source::escape_unshowable(text);
     let _ = writeln!(std::io::stderr(), "{text}");
 }
 
