@@ -1,4 +1,4 @@
-//! Benchmarks of the compiler's stages on generated programs (`ward::r#gen`)
+//! Benchmarks of the compiler's stages on generated programs (`ward::generator`)
 //! of 100, 1,000 and 5,000 services with four flows per service (and 2,500
 //! and 10,000, to show how the time grows when the program doubles): parse,
 //! check, parse and check together (what `ward check` does), build (plan,
@@ -20,7 +20,7 @@
 
 use criterion::{BatchSize, BenchmarkId, Criterion, Throughput, criterion_main};
 use std::time::Duration;
-use ward::r#gen::{self as generator, Config};
+use ward::generator::{self, Config};
 use ward::matrix::Provenance;
 use ward::model::Model;
 use ward::plan::Plan;

@@ -13,7 +13,8 @@ pub mod diagnostic;
 pub mod diff;
 pub mod emit;
 pub mod format;
-pub mod r#gen;
+#[cfg(feature = "generator")]
+pub mod generator;
 mod markup;
 pub mod matrix;
 pub mod model;

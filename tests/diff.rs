@@ -500,7 +500,7 @@ fn a_program_new_in_the_work_tree_is_compared_with_nothing() {
 fn a_first_program_is_compared_with_nothing_cell_for_cell() {
     // Large enough that every pair of its world changes (thousands of
     // pairs, each with dozens of probes), small enough to stay quick.
-    let text = ward::r#gen::program(&ward::r#gen::Config::new(40, 160, 7));
+    let text = ward::generator::program(&ward::generator::Config::new(40, 160, 7));
     let mut sources = Sources::new();
     sources.add("policy/gen.ward", text);
     let model = ward::compile(&sources)

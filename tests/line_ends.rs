@@ -163,7 +163,7 @@ proptest! {
         services in 3usize..30,
         picks in prop::collection::vec(0usize..3, 1..64),
     ) {
-        let sources = ward::r#gen::sources(&ward::r#gen::Config::sized(services, seed));
+        let sources = ward::generator::sources(&ward::generator::Config::sized(services, seed));
         let original = outputs(&sources);
         let mut pick = picks.iter().cycle();
         let mixed = relined(&sources, || ["\n", "\r", "\r\n"][*pick.next().unwrap()]);

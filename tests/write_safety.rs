@@ -362,7 +362,7 @@ fn generated(dir: &Path, services: usize, seed: u64) -> PathBuf {
     let path = dir.join("prog.ward");
     std::fs::write(
         &path,
-        ward::r#gen::program(&ward::r#gen::Config::sized(services, seed)),
+        ward::generator::program(&ward::generator::Config::sized(services, seed)),
     )
     .unwrap();
     path

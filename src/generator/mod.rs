@@ -1,6 +1,6 @@
 //! Synthetic programs: realistic, valid and deterministic by seed, for the
 //! benchmarks, the tests and the fuzzers' seed corpus
-//! (`cargo run --release --example gen -- --services 5000 --flows 20000`).
+//! (`cargo run --release --example generate -- --services 5000 --flows 20000`).
 //!
 //! A program has an `observability` namespace (a collector every pod sends
 //! telemetry to, a Prometheus that scrapes namespaces), a ring of team

@@ -1,4 +1,4 @@
-//! The program generator (`ward::r#gen`): its programs check clean at every
+//! The program generator (`ward::generator`): its programs check clean at every
 //! size, are the same for the same seed, and simulate to exactly their
 //! flows; and on them, the indexed comparison of `ward test` agrees with the
 //! pair-by-pair one, also when the policies are tampered with.
@@ -13,7 +13,7 @@
 )]
 
 use k8s_openapi::api::networking::v1::{NetworkPolicy, NetworkPolicyIngressRule};
-use ward::r#gen::{Config, program, sources};
+use ward::generator::{Config, program, sources};
 use ward::model::Model;
 use ward::proof::{self, Comparison, Declarations, Finding, Member};
 use ward::simulate::{Endpoint, Probe, Reachability};

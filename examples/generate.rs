@@ -1,12 +1,12 @@
-//! Prints a synthetic Ward program (see `ward::r#gen`): realistic, valid and
+//! Prints a synthetic Ward program (see `ward::generator`): realistic, valid and
 //! deterministic by seed. With `--stage`, runs the pipeline on it in-process
 //! instead, up to that stage, and prints what each stage took on stderr: a
 //! driver for measuring peak memory with `/usr/bin/time -v`.
 //!
 //! ```sh
-//! cargo run --release --example gen -- --services 5000 --flows 20000 --seed 1 > big.ward
-//! cargo build --release --example gen
-//! /usr/bin/time -v target/release/examples/gen --services 5000 --stage matrix
+//! cargo run --release --example generate -- --services 5000 --flows 20000 --seed 1 > big.ward
+//! cargo build --release --example generate
+//! /usr/bin/time -v target/release/examples/generate --services 5000 --stage matrix
 //! ```
 
 #![allow(
@@ -18,7 +18,7 @@
 use clap::{Parser, ValueEnum};
 use std::io::Write;
 use std::time::Instant;
-use ward::r#gen::{Config, program};
+use ward::generator::{Config, program};
 use ward::source::Sources;
 
 /// Print a synthetic Ward program on stdout, or run the pipeline on it.
