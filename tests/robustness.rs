@@ -15,6 +15,10 @@
 
 mod common;
 #[path = "../fuzz/pipeline.rs"]
+#[expect(
+    dead_code,
+    reason = "the parser-only target `parse` checks a subset of what `pipeline` does"
+)]
 mod pipeline;
 
 use proptest::prelude::*;
