@@ -43,6 +43,13 @@ pub fn plan_documents(
     .collect()
 }
 
+/// An object's path in the output directory of `ward build -o`
+/// (`payments/svc-api.yaml`): where [`layout`] puts it, and what the matrix
+/// cites.
+pub fn object_file(namespace: &str, name: &str) -> String {
+    format!("{namespace}/{name}.yaml")
+}
+
 /// The directory layout of a build: one file per policy of `plan` with
 /// its YAML from `documents` (made by [`documents`] or [`plan_documents`],
 /// in plan order), the kustomization, the `extra` files and the manifest
@@ -52,7 +59,7 @@ pub fn layout(plan: &Plan, documents: Vec<String>, extra: Vec<(String, String)>)
     let mut files = IndexMap::new();
     let mut resources = Vec::new();
     for (policy, document) in plan.policies.iter().zip(documents) {
-        let path = format!("{}/{}.yaml", policy.namespace, policy.name);
+        let path = object_file(&policy.namespace, &policy.name);
         resources.push(path.clone());
         files.insert(path, document);
     }
