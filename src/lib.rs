@@ -13,6 +13,7 @@ mod csv;
 pub mod diagnostic;
 pub mod diff;
 pub mod emit;
+pub mod error;
 pub mod format;
 #[cfg(feature = "generator")]
 pub mod generator;

@@ -3,6 +3,7 @@
 //! stream. Pure: produces paths and contents; the CLI writes them.
 
 use crate::emit::{self, Emitted};
+use crate::error::SerializeError;
 use crate::model::Model;
 use crate::plan::Plan;
 use crate::source::Sources;
@@ -23,7 +24,7 @@ pub struct Files {
 }
 
 /// Every emitted object as YAML, in order.
-pub fn documents(emitted: &[Emitted]) -> Result<Vec<String>, String> {
+pub fn documents(emitted: &[Emitted]) -> Result<Vec<String>, SerializeError> {
     emitted.iter().map(|e| yaml::to_yaml(&e.object)).collect()
 }
 
@@ -35,7 +36,7 @@ pub fn plan_documents(
     model: &Model,
     plan: &Plan,
     sources: &Sources,
-) -> Result<Vec<String>, String> {
+) -> Result<Vec<String>, SerializeError> {
     emit::emit_each(model, plan, sources, |emitted| {
         yaml::to_yaml(&emitted.object)
     })
