@@ -28,13 +28,13 @@ use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-pub use failure::{Failure, InternalError};
-pub use io::UsageError;
+use failure::{Failure, InternalError};
+use io::UsageError;
 
 /// Ward: compile network boundaries into NetworkPolicies an auditor can trace.
 #[derive(Debug, Parser)]
 #[command(name = "ward", version, about, long_about = None)]
-pub struct Cli {
+pub(crate) struct Cli {
     /// When to colour diagnostics.
     #[arg(long, value_enum, default_value_t = Color::Auto, global = true)]
     color: Color,
@@ -505,7 +505,7 @@ fn explain_code(code: &str) -> Result<u8, UsageError> {
 }
 
 /// The text `ward explain CODE` prints.
-pub fn explanation(code: Code) -> String {
+fn explanation(code: Code) -> String {
     format!(
         "{} ({}): {}\n\n{}\n",
         code.as_str(),
