@@ -1,5 +1,5 @@
 //! Errors of Ward's own making, as types: what the core returns when its own
-//! output fails it (which a correct Ward never does), and [`never!`], the
+//! output fails it (which a correct Ward never does), and `never!`, the
 //! mark of a state the code's invariants rule out.
 //!
 //! Errors in what a user gave are diagnostics (`crate::diagnostic`) or the
