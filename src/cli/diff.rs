@@ -356,12 +356,7 @@ pub fn run(
         },
         &old.label,
         &new.label,
-    )
-    .map_err(|e| {
-        UsageError(format!(
-            "the generated policies could not be simulated: {e}"
-        ))
-    })?;
+    );
     let text = match format {
         DiffFormat::Text => diff::text(&d),
         DiffFormat::Md => diff::markdown(&d),
@@ -381,45 +376,37 @@ pub fn run(
     Ok(if failed { EXIT_FINDINGS } else { 0 })
 }
 
-/// How many pairs of a `--fail-on` message are named before "and N more".
-const NAMED_PAIRS: usize = 3;
+/// How many regions a `--fail-on` message names before "and N more".
+const NAMED_REGIONS: usize = 3;
 
 /// Why `--fail-on` failed, on stderr, so a CI log says it without the
-/// report: the change widens access (naming the first pairs newly allowed),
+/// report: the change widens access (naming the first regions newly allowed),
 /// or it changes the program's meaning.
 fn failure_reason(d: &diff::Diff, widened: bool) -> String {
     let allowed = &d.reachability.newly_allowed;
     if !widened {
         return format!(
-            "the change alters the boundary ({} flows added, {} removed, {} changed; {} connections newly allowed, {} newly blocked): failing as `--fail-on changed` asks",
+            "the change alters the boundary ({} flows added, {} removed, {} changed; {}: failing as `--fail-on changed` asks",
             d.summary.flows_added,
             d.summary.flows_removed,
             d.summary.flows_changed,
-            d.summary.newly_allowed,
-            d.summary.newly_blocked
+            diff::verdict(&d.summary)
         );
     }
     let named: Vec<String> = allowed
         .iter()
-        .take(NAMED_PAIRS)
-        .map(|pair| {
-            format!(
-                "`{}` -> `{}` on {}",
-                pair.src,
-                pair.dst,
-                pair.probe_texts().join(", ")
-            )
-        })
+        .take(NAMED_REGIONS)
+        .map(|region| region.words(&|name| format!("`{name}`")))
         .collect();
-    let more = allowed.len().saturating_sub(NAMED_PAIRS);
+    let more = allowed.len().saturating_sub(NAMED_REGIONS);
     let tail = if more > 0 {
-        format!(" and {more} more pairs")
+        format!(" and {more} more")
     } else {
         String::new()
     };
     format!(
-        "the change widens access: {} connections newly allowed ({}{tail}): failing as `--fail-on widened` asks",
-        d.summary.newly_allowed,
+        "the change widens access: {} newly allowed ({}{tail}): failing as `--fail-on widened` asks",
+        diff::regions(d.summary.newly_allowed),
         named.join("; ")
     )
 }

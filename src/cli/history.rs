@@ -225,12 +225,7 @@ pub fn run(
                     |(hash, _)| format!("{}:{spec}", history::short(hash)),
                 );
                 let new_name = format!("{}:{spec}", history::short(&hash));
-                let d =
-                    diff::diff(old, side(compiled, empty), &old_name, &new_name).map_err(|e| {
-                        UsageError(format!(
-                            "the policies of {hash} could not be simulated: {e}"
-                        ))
-                    })?;
+                let d = diff::diff(old, side(compiled, empty), &old_name, &new_name);
                 (Some(d), Vec::new())
             }
         };

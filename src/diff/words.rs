@@ -1,19 +1,14 @@
 //! Plain-text pieces every rendering of a diff shares: the verdict, what an
-//! item is, a field's value, a list of probes or addresses.
+//! item is, a field's value, a region of connections.
 //!
 //! Owns the wording, so that the text, Markdown and history renderings say
 //! the same thing the same way. Must not escape for any format (each
 //! renderer does).
 
 use super::{
-    Change, ControlFacts, ExternalFacts, FlowFacts, InvariantFacts, NamespaceFacts, PairChange,
-    ServiceFacts, Summary,
+    Change, ControlFacts, ExternalFacts, FlowFacts, InvariantFacts, NamespaceFacts, ServiceFacts,
+    Summary,
 };
-use crate::simulate::Probe;
-use std::fmt::Write as _;
-
-/// How many probes or addresses a line shows before `and N more`.
-const SHOWN: usize = 6;
 
 /// What every kind of item says about itself.
 pub trait Facts {
@@ -179,8 +174,8 @@ pub fn details<T: Facts>(change: &Change<T>, arrow: &str) -> Vec<String> {
 
 /// The verdict: what the change does to the connections.
 pub fn verdict(summary: &Summary) -> String {
-    let allowed = connections(summary.newly_allowed);
-    let blocked = connections(summary.newly_blocked);
+    let allowed = regions(summary.newly_allowed);
+    let blocked = regions(summary.newly_blocked);
     match (summary.widened, summary.narrowed) {
         (true, true) => {
             format!("widens and narrows access: {allowed} newly allowed, {blocked} newly blocked")
@@ -195,12 +190,12 @@ pub fn verdict(summary: &Summary) -> String {
     }
 }
 
-/// `1 connection`, `3 connections`.
-pub fn connections(count: usize) -> String {
+/// `1 region`, `3 regions` (of connections).
+pub fn regions(count: usize) -> String {
     if count == 1 {
-        "1 connection".to_string()
+        "1 region".to_string()
     } else {
-        format!("{count} connections")
+        format!("{count} regions")
     }
 }
 
@@ -210,42 +205,6 @@ pub fn flow_counts(summary: &Summary) -> String {
         "{} added, {} removed, {} changed",
         summary.flows_added, summary.flows_removed, summary.flows_changed
     )
-}
-
-/// At most a few items, then `and N more`.
-pub fn shortened(items: &[String]) -> String {
-    let mut shown: Vec<String> = items.iter().take(SHOWN).cloned().collect();
-    if items.len() > SHOWN {
-        shown.push(format!("and {} more", items.len() - SHOWN));
-    }
-    shown.join(", ")
-}
-
-/// A probe as Ward writes ports: `5432/tcp`.
-pub fn probe_text(probe: Probe) -> String {
-    format!(
-        "{}/{}",
-        probe.port,
-        probe.protocol.to_string().to_ascii_lowercase()
-    )
-}
-
-/// A pair's probes in JSON: `["5432/tcp"]`.
-pub fn serialize_probes<S: serde::Serializer>(
-    probes: &std::rc::Rc<[Probe]>,
-    serializer: S,
-) -> Result<S::Ok, S::Error> {
-    serializer.collect_seq(probes.iter().copied().map(probe_text))
-}
-
-/// The probes of a pair and its external addresses, if any:
-/// `5432/tcp (addresses 8.8.8.8, 1.1.1.1)`.
-pub fn pair_ports(pair: &PairChange) -> String {
-    let mut text = shortened(&pair.probe_texts());
-    if !pair.addresses.is_empty() {
-        let _ = write!(text, " (addresses {})", shortened(&pair.addresses));
-    }
-    text
 }
 
 /// The text with its first letter in upper case.

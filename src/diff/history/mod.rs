@@ -38,6 +38,7 @@ pub use csv::{COLUMNS, csv};
 pub use markdown::markdown;
 pub use period::Period;
 
+use super::region::Region;
 use super::{Diff, FORMAT_VERSION};
 use serde::Serialize;
 
@@ -127,7 +128,7 @@ pub fn short(hash: &str) -> &str {
 }
 
 /// One change of an entry: `added flow` `a -> b`, `changed service`
-/// `ns.svc` ` (selector)`, `newly allowed` `a -> b` ` on 5432/tcp`.
+/// `ns.svc` ` (selector)`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Line {
     /// What happened to what kind of item.
@@ -180,23 +181,15 @@ pub fn change_lines(d: &Diff) -> Vec<Line> {
     lines
 }
 
-/// One line per source and destination whose connections are newly
-/// allowed, then newly blocked.
-pub fn pair_lines(d: &Diff) -> Vec<Line> {
-    let mut lines = Vec::new();
-    for (what, pairs) in [
-        ("newly allowed", &d.reachability.newly_allowed),
-        ("newly blocked", &d.reachability.newly_blocked),
-    ] {
-        for pair in pairs.iter() {
-            lines.push(Line {
-                what: what.to_string(),
-                name: format!("{} -> {}", pair.src, pair.dst),
-                detail: format!(" on {}", super::words::pair_ports(pair)),
-            });
-        }
-    }
-    lines
+/// Every region of connections newly allowed, then newly blocked, each
+/// with what happened to it (`newly allowed`).
+pub fn region_lines(d: &Diff) -> Vec<(&'static str, &Region)> {
+    let allowed = d.reachability.newly_allowed.iter();
+    let blocked = d.reachability.newly_blocked.iter();
+    allowed
+        .map(|r| ("newly allowed", r))
+        .chain(blocked.map(|r| ("newly blocked", r)))
+        .collect()
 }
 
 /// The history as pretty-printed JSON with a final newline.
