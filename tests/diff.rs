@@ -17,7 +17,10 @@ mod common;
 use common::git::Repo;
 use std::process::Output;
 use ward::diff::region::{Place, Region, Side};
-use ward::diff::{self, Diff, Program, Status};
+use ward::diff::{
+    self, ControlField, Diff, ExternalField, FlowField, NamespaceField, Program, ServiceField,
+    Status,
+};
 use ward::source::Sources;
 
 const PAYMENTS: &str = include_str!("../examples/payments.ward");
@@ -188,7 +191,7 @@ fn a_flow_keeps_its_identity_when_its_port_changes() {
     assert_eq!(d.flows.len(), 1, "{}", diff::text(&d));
     let flow = &d.flows[0];
     assert_eq!(flow.status, Status::Changed);
-    assert_eq!(flow.fields, ["ports"]);
+    assert_eq!(flow.fields, [FlowField::Ports]);
     assert_eq!(flow.name, "shop.web -> payments.api:metrics");
     assert_eq!(flow.old.as_ref().unwrap().ports, "8443/tcp");
     assert_eq!(flow.new.as_ref().unwrap().ports, "9090/tcp");
@@ -213,7 +216,7 @@ fn a_new_justification_changes_traceability_not_connections() {
         &[("\"Public storefront\"", "\"The public storefront\"")],
     );
     let d = compare(PAYMENTS, &new);
-    assert_eq!(d.flows[0].fields, ["justification"]);
+    assert_eq!(d.flows[0].fields, [FlowField::Justification]);
     assert!(d.summary.changed && !d.summary.widened && !d.summary.narrowed);
     assert!(diff::text(&d).contains("no connection changes"));
 }
@@ -236,9 +239,9 @@ fn a_control_that_maps_elsewhere_moves_coverage() {
     let new = edit(&old, &[("maps CC6.6\n", "maps CC6.6, CC6.7\n")]);
     let d = compare(&old, &new);
     assert_eq!(d.controls.len(), 1);
-    assert_eq!(d.controls[0].fields, ["maps"]);
+    assert_eq!(d.controls[0].fields, [ControlField::Maps]);
     assert_eq!(d.flows.len(), 1);
-    assert_eq!(d.flows[0].fields, ["criteria"]);
+    assert_eq!(d.flows[0].fields, [FlowField::Criteria]);
     assert_eq!(d.criteria.len(), 1);
     assert_eq!(d.criteria[0].criterion, "CC6.7");
     assert_eq!(d.criteria[0].gained, ["internet -> shop.web:http"]);
@@ -253,8 +256,8 @@ fn a_wider_external_is_newly_allowed_at_its_new_addresses() {
     );
     let d = compare(PAYMENTS, &new);
     assert_eq!(d.externals.len(), 1);
-    assert_eq!(d.externals[0].fields, ["ranges"]);
-    assert_eq!(d.flows[0].fields, ["destination"]);
+    assert_eq!(d.externals[0].fields, [ExternalField::Ranges]);
+    assert_eq!(d.flows[0].fields, [FlowField::Destination]);
     assert!(d.summary.widened && !d.summary.narrowed);
     let allowed: Vec<String> = d.reachability.newly_allowed.iter().map(words).collect();
     assert_eq!(
@@ -267,7 +270,7 @@ fn a_wider_external_is_newly_allowed_at_its_new_addresses() {
 fn a_changed_selector_is_named_with_both_meanings() {
     let new = edit(PAYMENTS, &[("tier=data", "tier=db")]);
     let d = compare(PAYMENTS, &new);
-    assert_eq!(d.services[0].fields, ["selector"]);
+    assert_eq!(d.services[0].fields, [ServiceField::Selector]);
     let r = &d.reachability;
     assert_eq!(r.newly_allowed.len(), 1);
     assert_eq!(r.newly_allowed[0].from, service("payments", "api"));
@@ -299,7 +302,7 @@ fn a_namespace_left_unmanaged_opens_it() {
         &[("namespace monitoring {", "namespace monitoring unmanaged {")],
     );
     let d = compare(PAYMENTS, &new);
-    assert_eq!(d.namespaces[0].fields, ["managed"]);
+    assert_eq!(d.namespaces[0].fields, [NamespaceField::Managed]);
     assert!(d.summary.widened);
     // Everything to and from its pods, but what the old flows allowed.
     let allowed: Vec<String> = d.reachability.newly_allowed.iter().map(words).collect();

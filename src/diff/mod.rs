@@ -187,9 +187,22 @@ impl Status {
     }
 }
 
+/// A kind of item a diff matches and compares (flows, services...), with
+/// the fields that can change.
+pub trait Item {
+    /// Its fields whose change a diff reports.
+    type Field: Field;
+}
+
+/// A field of an item whose change a diff reports.
+pub trait Field: Copy + std::fmt::Debug + Eq + Serialize {
+    /// Its name, as the JSON and the renderings write it (`ports`).
+    fn name(self) -> &'static str;
+}
+
 /// One item that was added, removed or changed, with what it was and is.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Change<T> {
+pub struct Change<T: Item> {
     /// Added, removed or changed.
     pub status: Status,
     /// The item's name (for a flow, its new text, else its old one).
@@ -199,7 +212,7 @@ pub struct Change<T> {
     /// What it is (absent when removed).
     pub new: Option<T>,
     /// The fields that changed (empty unless changed).
-    pub fields: Vec<&'static str>,
+    pub fields: Vec<T::Field>,
 }
 
 /// A scalar that changed.
@@ -232,6 +245,41 @@ pub struct FlowFacts {
     pub location: String,
 }
 
+/// The fields of a flow that can change.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum FlowField {
+    /// `ports`: the ports
+    Ports,
+    /// `source`: what the source stands for
+    Source,
+    /// `destination`: what the destination stands for
+    Destination,
+    /// `controls`: the cited controls, as a set
+    Controls,
+    /// `criteria`: the criteria served
+    Criteria,
+    /// `justification`: the `because`
+    Justification,
+}
+
+impl Field for FlowField {
+    fn name(self) -> &'static str {
+        match self {
+            FlowField::Ports => "ports",
+            FlowField::Source => "source",
+            FlowField::Destination => "destination",
+            FlowField::Controls => "controls",
+            FlowField::Criteria => "criteria",
+            FlowField::Justification => "justification",
+        }
+    }
+}
+
+impl Item for FlowFacts {
+    type Field = FlowField;
+}
+
 /// A namespace.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct NamespaceFacts {
@@ -239,6 +287,26 @@ pub struct NamespaceFacts {
     pub managed: bool,
     /// `file:line`.
     pub location: String,
+}
+
+/// The fields of a namespace that can change.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum NamespaceField {
+    /// `managed`: whether Ward manages it
+    Managed,
+}
+
+impl Field for NamespaceField {
+    fn name(self) -> &'static str {
+        match self {
+            NamespaceField::Managed => "managed",
+        }
+    }
+}
+
+impl Item for NamespaceFacts {
+    type Field = NamespaceField;
 }
 
 /// A service.
@@ -252,6 +320,29 @@ pub struct ServiceFacts {
     pub location: String,
 }
 
+/// The fields of a service that can change.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ServiceField {
+    /// `selector`: its selector
+    Selector,
+    /// `ports`: its ports
+    Ports,
+}
+
+impl Field for ServiceField {
+    fn name(self) -> &'static str {
+        match self {
+            ServiceField::Selector => "selector",
+            ServiceField::Ports => "ports",
+        }
+    }
+}
+
+impl Item for ServiceFacts {
+    type Field = ServiceField;
+}
+
 /// An external address set.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct ExternalFacts {
@@ -261,11 +352,46 @@ pub struct ExternalFacts {
     pub location: String,
 }
 
+/// The fields of an external that can change.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ExternalField {
+    /// `ranges`: its addresses
+    Ranges,
+}
+
+impl Field for ExternalField {
+    fn name(self) -> &'static str {
+        match self {
+            ExternalField::Ranges => "ranges",
+        }
+    }
+}
+
+impl Item for ExternalFacts {
+    type Field = ExternalField;
+}
+
 /// A `deny` invariant.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct InvariantFacts {
     /// `file:line`.
     pub location: String,
+}
+
+/// The fields of an invariant that can change: none (it is added or removed).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum InvariantField {}
+
+impl Field for InvariantField {
+    fn name(self) -> &'static str {
+        match self {}
+    }
+}
+
+impl Item for InvariantFacts {
+    type Field = InvariantField;
 }
 
 /// A team's own control.
@@ -277,6 +403,29 @@ pub struct ControlFacts {
     pub maps: Vec<String>,
     /// `file:line`.
     pub location: String,
+}
+
+/// The fields of a control that can change.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ControlField {
+    /// `title`: its statement
+    Title,
+    /// `maps`: the criteria it maps to, as a set
+    Maps,
+}
+
+impl Field for ControlField {
+    fn name(self) -> &'static str {
+        match self {
+            ControlField::Title => "title",
+            ControlField::Maps => "maps",
+        }
+    }
+}
+
+impl Item for ControlFacts {
+    type Field = ControlField;
 }
 
 /// A criterion whose coverage changed.

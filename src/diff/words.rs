@@ -6,18 +6,19 @@
 //! renderer does).
 
 use super::{
-    Change, ControlFacts, ExternalFacts, FlowFacts, InvariantFacts, NamespaceFacts, ServiceFacts,
-    Summary,
+    Change, ControlFacts, ControlField, ExternalFacts, ExternalField, Field, FlowFacts, FlowField,
+    InvariantFacts, InvariantField, Item, NamespaceFacts, NamespaceField, ServiceFacts,
+    ServiceField, Summary,
 };
 
 /// What every kind of item says about itself.
-pub trait Facts {
+pub trait Facts: Item {
     /// Where it is declared (`file:line`).
     fn location(&self) -> &str;
     /// One line about it, for an item added or removed (may be empty).
     fn about(&self) -> String;
     /// The value of one of its fields, as a changed field shows it.
-    fn field(&self, name: &str) -> String;
+    fn field(&self, field: Self::Field) -> String;
 }
 
 fn quoted(text: &str) -> String {
@@ -43,18 +44,17 @@ impl Facts for FlowFacts {
         about
     }
 
-    fn field(&self, name: &str) -> String {
-        match name {
-            "ports" => self.ports.clone(),
-            "source" => self.source.clone(),
-            "destination" => self.destination.clone(),
-            "controls" => list(&self.controls),
-            "criteria" => list(&self.criteria),
-            "justification" => self
+    fn field(&self, field: FlowField) -> String {
+        match field {
+            FlowField::Ports => self.ports.clone(),
+            FlowField::Source => self.source.clone(),
+            FlowField::Destination => self.destination.clone(),
+            FlowField::Controls => list(&self.controls),
+            FlowField::Criteria => list(&self.criteria),
+            FlowField::Justification => self
                 .because
                 .as_deref()
                 .map_or_else(|| "none".to_string(), quoted),
-            _ => String::new(),
         }
     }
 }
@@ -72,8 +72,10 @@ impl Facts for NamespaceFacts {
         managed(self.managed)
     }
 
-    fn field(&self, _name: &str) -> String {
-        managed(self.managed)
+    fn field(&self, field: NamespaceField) -> String {
+        match field {
+            NamespaceField::Managed => managed(self.managed),
+        }
     }
 }
 
@@ -86,11 +88,10 @@ impl Facts for ServiceFacts {
         format!("pods {}; ports {}", self.selector, list(&self.ports))
     }
 
-    fn field(&self, name: &str) -> String {
-        match name {
-            "selector" => self.selector.clone(),
-            "ports" => list(&self.ports),
-            _ => String::new(),
+    fn field(&self, field: ServiceField) -> String {
+        match field {
+            ServiceField::Selector => self.selector.clone(),
+            ServiceField::Ports => list(&self.ports),
         }
     }
 }
@@ -104,8 +105,10 @@ impl Facts for ExternalFacts {
         self.ranges.join("; ")
     }
 
-    fn field(&self, _name: &str) -> String {
-        self.ranges.join("; ")
+    fn field(&self, field: ExternalField) -> String {
+        match field {
+            ExternalField::Ranges => self.ranges.join("; "),
+        }
     }
 }
 
@@ -118,8 +121,8 @@ impl Facts for InvariantFacts {
         String::new()
     }
 
-    fn field(&self, _name: &str) -> String {
-        String::new()
+    fn field(&self, field: InvariantField) -> String {
+        match field {}
     }
 }
 
@@ -132,11 +135,10 @@ impl Facts for ControlFacts {
         format!("{} maps {}", quoted(&self.title), list(&self.maps))
     }
 
-    fn field(&self, name: &str) -> String {
-        match name {
-            "title" => quoted(&self.title),
-            "maps" => list(&self.maps),
-            _ => String::new(),
+    fn field(&self, field: ControlField) -> String {
+        match field {
+            ControlField::Title => quoted(&self.title),
+            ControlField::Maps => list(&self.maps),
         }
     }
 }
@@ -158,7 +160,7 @@ pub fn details<T: Facts>(change: &Change<T>, arrow: &str) -> Vec<String> {
         (Some(old), Some(new)) => change
             .fields
             .iter()
-            .map(|f| format!("{f}: {} {arrow} {}", old.field(f), new.field(f)))
+            .map(|&f| format!("{}: {} {arrow} {}", f.name(), old.field(f), new.field(f)))
             .collect(),
         (Some(one), None) | (None, Some(one)) => {
             let about = one.about();

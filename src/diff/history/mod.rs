@@ -39,7 +39,7 @@ pub use markdown::markdown;
 pub use period::Period;
 
 use super::region::Region;
-use super::{Diff, FORMAT_VERSION};
+use super::{Diff, FORMAT_VERSION, Field as _};
 use serde::Serialize;
 
 /// Every commit that changed a program over a period.
@@ -148,12 +148,13 @@ impl std::fmt::Display for Line {
 /// One line per changed item of a diff, for Markdown bullets and the CSV's
 /// `changes` column, in the order the diff lists them.
 pub fn change_lines(d: &Diff) -> Vec<Line> {
-    fn kind<T>(lines: &mut Vec<Line>, what: &str, changes: &[super::Change<T>]) {
+    fn kind<T: super::Item>(lines: &mut Vec<Line>, what: &str, changes: &[super::Change<T>]) {
         for change in changes {
             let detail = if change.fields.is_empty() {
                 String::new()
             } else {
-                format!(" ({})", change.fields.join(", "))
+                let names: Vec<&str> = change.fields.iter().map(|f| f.name()).collect();
+                format!(" ({})", names.join(", "))
             };
             lines.push(Line {
                 what: format!("{} {what}", change.status.as_str()),
