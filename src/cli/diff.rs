@@ -16,7 +16,6 @@ use crate::model::Model;
 use crate::source::Sources;
 use clap::ValueEnum;
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 /// `ward diff`'s output formats.
 #[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
@@ -46,7 +45,7 @@ pub struct Repo {
 impl Repo {
     /// The repository holding `dir`.
     pub fn at(dir: &Path) -> Result<Self, UsageError> {
-        let top = git_in(dir, &["rev-parse", "--show-toplevel"])?;
+        let top = super::git::run(dir, &["rev-parse", "--show-toplevel"])?;
         Ok(Self {
             top: PathBuf::from(String::from_utf8_lossy(&top).trim()),
         })
@@ -54,7 +53,7 @@ impl Repo {
 
     /// Runs git at the top of the work tree and returns its stdout.
     pub fn git(&self, args: &[&str]) -> Result<Vec<u8>, UsageError> {
-        git_in(&self.top, args)
+        super::git::run(&self.top, args)
     }
 
     /// Refuses a shallow clone: its history is cut, so a change before the
@@ -127,29 +126,6 @@ impl Repo {
     }
 }
 
-/// Runs `git -C dir ARGS`; a failure is a usage error quoting git. Paths
-/// are literal (no pathspec magic in a file name), and replacement objects
-/// (`git replace`) are ignored: Ward reads the objects the commits name.
-fn git_in(dir: &Path, args: &[&str]) -> Result<Vec<u8>, UsageError> {
-    let output = Command::new("git")
-        .args(["--literal-pathspecs", "--no-replace-objects"])
-        .arg("-C")
-        .arg(dir)
-        .args(args)
-        .output()
-        .map_err(|e| UsageError(format!("cannot run git: {e}")))?;
-    if output.status.success() {
-        Ok(output.stdout)
-    } else {
-        Err(UsageError(format!(
-            "`git {}` failed in `{}`: {}",
-            args.join(" "),
-            dir.display(),
-            String::from_utf8_lossy(&output.stderr).trim()
-        )))
-    }
-}
-
 /// `a/./b/../c/` as `a/c`.
 fn normalize(path: &str) -> String {
     let mut parts: Vec<&str> = Vec::new();
@@ -189,7 +165,7 @@ pub fn locate(path: &Path) -> Result<(Repo, String), UsageError> {
         )));
     }
     let repo = Repo::at(&anchor)?;
-    let prefix = git_in(&anchor, &["rev-parse", "--show-prefix"])?;
+    let prefix = super::git::run(&anchor, &["rev-parse", "--show-prefix"])?;
     let prefix = String::from_utf8_lossy(&prefix).trim().to_string();
     Ok((repo, normalize(&format!("{prefix}/{}", rest.join("/")))))
 }
