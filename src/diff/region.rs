@@ -294,7 +294,7 @@ pub struct Region {
     pub ports: PortSet,
     /// When set, the region leaves out the connections that program's
     /// flows allow: a namespace newly isolated blocks everything but what
-    /// the new program's flows allow (`except: "new"`), one no longer
+    /// the new program's flows allow (`except_flows_of: "new"`), one no longer
     /// isolated opens everything but what the old one's flows allowed.
     pub except_flows_of: Option<Side>,
 }
