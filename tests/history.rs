@@ -119,6 +119,40 @@ fn an_audit_period_in_json_matches_its_snapshot() {
 }
 
 #[test]
+fn a_commit_that_adds_a_flow_lists_its_ends_and_declared_ports_only() {
+    let repo = Repo::new();
+    repo.write("policy/guestbook.ward", GUESTBOOK);
+    repo.commit("Guestbook boundary", "", "2024-01-10T09:00:00Z");
+    let flow = "flow guestbook.redis -> guestbook.frontend:http\n  controls CC6.1 because \"Cache warm-up\"\n";
+    repo.write("policy/guestbook.ward", &format!("{GUESTBOOK}{flow}"));
+    let hash = repo.commit("Redis warms the frontend", "", "2024-02-01T09:00:00Z");
+    let markdown = stdout(&repo.ward(&["history", "policy"]));
+    let section = markdown
+        .split(&format!("## `{}` ", &hash[..12]))
+        .nth(1)
+        .expect("the commit's section");
+    let changes: Vec<&str> = section.lines().filter(|l| l.starts_with("- ")).collect();
+    // The flow's ends as the program names them, on the port `http` declares.
+    assert_eq!(
+        changes,
+        [
+            "- added flow `guestbook.redis -> guestbook.frontend:http`",
+            "- newly allowed `guestbook.redis` -> `guestbook.frontend` on 8080/tcp",
+        ]
+    );
+    let csv = stdout(&repo.ward(&["history", "policy", "--format", "csv"]));
+    let row = csv.lines().last().unwrap();
+    assert!(
+        row.contains(",newly allowed guestbook.redis -> guestbook.frontend on 8080/tcp,"),
+        "{row}"
+    );
+    // No sampled port beside the declared one, no simulator word.
+    for word in ["8079", "8081", "1/tcp", "undeclared namespace", "probe"] {
+        assert!(!section.contains(word) && !row.contains(word), "{word}");
+    }
+}
+
+#[test]
 fn every_commit_that_touched_the_program_is_listed_with_its_meaning() {
     let (repo, commits) = guestbook_repo();
     let value = history(&repo, &["policy"]);

@@ -9,17 +9,13 @@
     reason = "the CLI runs git and reads the work tree"
 )]
 
-use super::{
-    Color, EXIT_FINDINGS, Failure, InternalError, UsageError, compile, emit_human, note,
-    write_stdout,
-};
+use super::{Color, EXIT_FINDINGS, Failure, UsageError, compile, emit_human, note, write_stdout};
 use crate::check::Checked;
 use crate::diff::{self, Program};
 use crate::model::Model;
 use crate::source::Sources;
 use clap::ValueEnum;
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 /// `ward diff`'s output formats.
 #[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
@@ -49,7 +45,7 @@ pub struct Repo {
 impl Repo {
     /// The repository holding `dir`.
     pub fn at(dir: &Path) -> Result<Self, UsageError> {
-        let top = git_in(dir, &["rev-parse", "--show-toplevel"])?;
+        let top = super::git::run(dir, &["rev-parse", "--show-toplevel"])?;
         Ok(Self {
             top: PathBuf::from(String::from_utf8_lossy(&top).trim()),
         })
@@ -57,7 +53,7 @@ impl Repo {
 
     /// Runs git at the top of the work tree and returns its stdout.
     pub fn git(&self, args: &[&str]) -> Result<Vec<u8>, UsageError> {
-        git_in(&self.top, args)
+        super::git::run(&self.top, args)
     }
 
     /// Refuses a shallow clone: its history is cut, so a change before the
@@ -130,29 +126,6 @@ impl Repo {
     }
 }
 
-/// Runs `git -C dir ARGS`; a failure is a usage error quoting git. Paths
-/// are literal (no pathspec magic in a file name), and replacement objects
-/// (`git replace`) are ignored: Ward reads the objects the commits name.
-fn git_in(dir: &Path, args: &[&str]) -> Result<Vec<u8>, UsageError> {
-    let output = Command::new("git")
-        .args(["--literal-pathspecs", "--no-replace-objects"])
-        .arg("-C")
-        .arg(dir)
-        .args(args)
-        .output()
-        .map_err(|e| UsageError(format!("cannot run git: {e}")))?;
-    if output.status.success() {
-        Ok(output.stdout)
-    } else {
-        Err(UsageError(format!(
-            "`git {}` failed in `{}`: {}",
-            args.join(" "),
-            dir.display(),
-            String::from_utf8_lossy(&output.stderr).trim()
-        )))
-    }
-}
-
 /// `a/./b/../c/` as `a/c`.
 fn normalize(path: &str) -> String {
     let mut parts: Vec<&str> = Vec::new();
@@ -192,7 +165,7 @@ pub fn locate(path: &Path) -> Result<(Repo, String), UsageError> {
         )));
     }
     let repo = Repo::at(&anchor)?;
-    let prefix = git_in(&anchor, &["rev-parse", "--show-prefix"])?;
+    let prefix = super::git::run(&anchor, &["rev-parse", "--show-prefix"])?;
     let prefix = String::from_utf8_lossy(&prefix).trim().to_string();
     Ok((repo, normalize(&format!("{prefix}/{}", rest.join("/")))))
 }
@@ -361,8 +334,7 @@ pub fn run(
         },
         &old.label,
         &new.label,
-    )
-    .map_err(|e| InternalError::unsimulated(&e))?;
+    );
     let text = match format {
         DiffFormat::Text => diff::text(&d),
         DiffFormat::Md => diff::markdown(&d),
@@ -380,45 +352,37 @@ pub fn run(
     Ok(if failed { EXIT_FINDINGS } else { 0 })
 }
 
-/// How many pairs of a `--fail-on` message are named before "and N more".
-const NAMED_PAIRS: usize = 3;
+/// How many regions a `--fail-on` message names before "and N more".
+const NAMED_REGIONS: usize = 3;
 
 /// Why `--fail-on` failed, on stderr, so a CI log says it without the
-/// report: the change widens access (naming the first pairs newly allowed),
+/// report: the change widens access (naming the first regions newly allowed),
 /// or it changes the program's meaning.
 fn failure_reason(d: &diff::Diff, widened: bool) -> String {
     let allowed = &d.reachability.newly_allowed;
     if !widened {
         return format!(
-            "the change alters the boundary ({} flows added, {} removed, {} changed; {} connections newly allowed, {} newly blocked): failing as `--fail-on changed` asks",
+            "the change alters the boundary ({} flows added, {} removed, {} changed; {}: failing as `--fail-on changed` asks",
             d.summary.flows_added,
             d.summary.flows_removed,
             d.summary.flows_changed,
-            d.summary.newly_allowed,
-            d.summary.newly_blocked
+            diff::verdict(&d.summary)
         );
     }
     let named: Vec<String> = allowed
         .iter()
-        .take(NAMED_PAIRS)
-        .map(|pair| {
-            format!(
-                "`{}` -> `{}` on {}",
-                pair.src,
-                pair.dst,
-                pair.probe_texts().join(", ")
-            )
-        })
+        .take(NAMED_REGIONS)
+        .map(|region| region.words(&|name| format!("`{name}`")))
         .collect();
-    let more = allowed.len().saturating_sub(NAMED_PAIRS);
+    let more = allowed.len().saturating_sub(NAMED_REGIONS);
     let tail = if more > 0 {
-        format!(" and {more} more pairs")
+        format!(" and {more} more")
     } else {
         String::new()
     };
     format!(
-        "the change widens access: {} connections newly allowed ({}{tail}): failing as `--fail-on widened` asks",
-        d.summary.newly_allowed,
+        "the change widens access: {} newly allowed ({}{tail}): failing as `--fail-on widened` asks",
+        diff::regions(d.summary.newly_allowed),
         named.join("; ")
     )
 }

@@ -5,22 +5,42 @@
 //! that no text a commit carries can pass for the structure around it.
 #![expect(clippy::disallowed_methods, reason = "the CLI runs git")]
 
+use super::UsageError;
 use crate::matrix::Provenance;
 use chrono::{DateTime, FixedOffset, SecondsFormat};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-fn git(dir: &Path, args: &[&str]) -> Option<String> {
+/// Runs `git -C dir ARGS` and returns its stdout; a failure is a usage
+/// error quoting git. Every Git command of Ward goes through here: paths
+/// are literal (no pathspec magic in a file name), and replacement objects
+/// (`git replace`) are ignored, so Ward reads the objects the commits name.
+pub fn run(dir: &Path, args: &[&str]) -> Result<Vec<u8>, UsageError> {
     let output = Command::new("git")
+        .args(["--literal-pathspecs", "--no-replace-objects"])
         .arg("-C")
         .arg(dir)
         .args(args)
         .output()
-        .ok()?;
-    output
-        .status
-        .success()
-        .then(|| String::from_utf8_lossy(&output.stdout).trim().to_string())
+        .map_err(|e| UsageError(format!("cannot run git: {e}")))?;
+    if output.status.success() {
+        Ok(output.stdout)
+    } else {
+        Err(UsageError(format!(
+            "`git {}` failed in `{}`: {}",
+            args.join(" "),
+            dir.display(),
+            String::from_utf8_lossy(&output.stderr).trim()
+        )))
+    }
+}
+
+/// What `git` prints, trimmed; `None` when it cannot say (no git, not a
+/// work tree).
+fn answer(dir: &Path, args: &[&str]) -> Option<String> {
+    run(dir, args)
+        .ok()
+        .map(|out| String::from_utf8_lossy(&out).trim().to_string())
 }
 
 /// The commit and dirty state of the work tree holding `paths`.
@@ -42,9 +62,9 @@ pub fn provenance(paths: &[PathBuf], generated_at: Option<String>) -> Provenance
             }
         })
         .unwrap_or_else(|| PathBuf::from("."));
-    let commit = git(&dir, &["rev-parse", "HEAD"]);
+    let commit = answer(&dir, &["rev-parse", "HEAD"]);
     let dirty = commit.is_some()
-        && git(&dir, &["status", "--porcelain", "--untracked-files=no"])
+        && answer(&dir, &["status", "--porcelain", "--untracked-files=no"])
             .is_some_and(|s| !s.is_empty());
     Provenance {
         commit,

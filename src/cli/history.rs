@@ -12,7 +12,7 @@
 
 use super::diff::{Repo, locate};
 use super::git::{CommitObject, parse_commit};
-use super::{Failure, InternalError, UsageError, write_stdout};
+use super::{Failure, UsageError, write_stdout};
 use crate::diagnostic::Diagnostic;
 use crate::diff::history::{self, Entry, History, Period, Problem};
 use crate::diff::{self, Program};
@@ -75,34 +75,59 @@ impl Programs<'_> {
         self.cache.insert(key, Rc::clone(&compiled));
         Ok(compiled)
     }
+}
 
-    /// The program a commit's change is compared with: its parent's, or
-    /// when that does not compile the newest earlier change (along first
-    /// parents) whose program does; `None` when there was no program
-    /// before.
-    fn base(&mut self, parent: &str) -> Result<Option<(String, Rc<Compiled>)>, UsageError> {
-        let compiled = self.at(parent)?;
-        match *compiled {
-            Compiled::Absent => return Ok(None),
-            Compiled::Valid { .. } => return Ok(Some((parent.to_string(), compiled))),
-            Compiled::Broken(_) => {}
-        }
+/// Where `ward history` reads programs from: what a commit holds, and the
+/// commits that changed the program. [`Programs`] reads them from Git; a
+/// test can give them from a table.
+trait Revisions {
+    /// The program `commit` holds, compiled.
+    fn program(&mut self, commit: &str) -> Result<Rc<Compiled>, UsageError>;
+    /// The commits that changed the program, along first parents from
+    /// `commit` (itself included when it did), newest first.
+    fn changes(&mut self, commit: &str) -> Result<Vec<String>, UsageError>;
+}
+
+impl Revisions for Programs<'_> {
+    fn program(&mut self, commit: &str) -> Result<Rc<Compiled>, UsageError> {
+        self.at(commit)
+    }
+
+    fn changes(&mut self, commit: &str) -> Result<Vec<String>, UsageError> {
         let spec = if self.path.is_empty() { "." } else { self.path };
         let out = self
             .repo
-            .git(&["rev-list", "--first-parent", parent, "--", spec])?;
-        // The commits that changed the program, newest first: each holds
-        // the program as that change left it.
-        for candidate in String::from_utf8_lossy(&out).lines() {
-            let compiled = self.at(candidate)?;
-            match *compiled {
-                Compiled::Absent => return Ok(None),
-                Compiled::Valid { .. } => return Ok(Some((candidate.to_string(), compiled))),
-                Compiled::Broken(_) => {}
-            }
-        }
-        Ok(None)
+            .git(&["rev-list", "--first-parent", commit, "--", spec])?;
+        Ok(String::from_utf8_lossy(&out)
+            .lines()
+            .map(str::to_string)
+            .collect())
     }
+}
+
+/// The program a commit's change is compared with: its parent's, or when
+/// that does not compile the newest earlier change (along first parents)
+/// whose program does; `None` when there was no program before.
+fn base(
+    revisions: &mut impl Revisions,
+    parent: &str,
+) -> Result<Option<(String, Rc<Compiled>)>, UsageError> {
+    let compiled = revisions.program(parent)?;
+    match *compiled {
+        Compiled::Absent => return Ok(None),
+        Compiled::Valid { .. } => return Ok(Some((parent.to_string(), compiled))),
+        Compiled::Broken(_) => {}
+    }
+    // Each change holds the program as that change left it.
+    for candidate in revisions.changes(parent)? {
+        let compiled = revisions.program(&candidate)?;
+        match *compiled {
+            Compiled::Absent => return Ok(None),
+            Compiled::Valid { .. } => return Ok(Some((candidate, compiled))),
+            Compiled::Broken(_) => {}
+        }
+    }
+    Ok(None)
 }
 
 /// A compiled program as a side of a diff; `empty` when there is none.
@@ -215,7 +240,7 @@ pub fn run(
         let new = programs.at(&hash)?;
         let base = match (&*new, commit.parents.first()) {
             (Compiled::Broken(_), _) | (_, None) => None,
-            (_, Some(parent)) => programs.base(parent)?,
+            (_, Some(parent)) => base(&mut programs, parent)?,
         };
         let (diff, problems) = match &*new {
             Compiled::Broken(problems) => (None, problems.clone()),
@@ -226,12 +251,7 @@ pub fn run(
                     |(hash, _)| format!("{}:{spec}", history::short(hash)),
                 );
                 let new_name = format!("{}:{spec}", history::short(&hash));
-                let d =
-                    diff::diff(old, side(compiled, empty), &old_name, &new_name).map_err(|e| {
-                        InternalError(format!(
-                            "the policies of {hash} could not be simulated: {e}"
-                        ))
-                    })?;
+                let d = diff::diff(old, side(compiled, empty), &old_name, &new_name);
                 (Some(d), Vec::new())
             }
         };
@@ -257,4 +277,92 @@ pub fn run(
     };
     write_stdout(&text);
     Ok(0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{Compiled, Revisions, UsageError, base};
+    use crate::diff::history::Problem;
+    use crate::model::Model;
+    use crate::source::Sources;
+    use std::collections::BTreeMap;
+    use std::rc::Rc;
+
+    /// A history as a table: what each commit holds, and the commits that
+    /// changed the program, oldest first, on one line.
+    struct Table {
+        held: BTreeMap<&'static str, Rc<Compiled>>,
+        line: Vec<&'static str>,
+    }
+
+    impl Revisions for Table {
+        fn program(&mut self, commit: &str) -> Result<Rc<Compiled>, UsageError> {
+            self.held
+                .get(commit)
+                .cloned()
+                .ok_or_else(|| UsageError(format!("no commit {commit}")))
+        }
+
+        fn changes(&mut self, commit: &str) -> Result<Vec<String>, UsageError> {
+            let end = self
+                .line
+                .iter()
+                .position(|c| *c == commit)
+                .map_or(0, |i| i + 1);
+            Ok(self.line[..end]
+                .iter()
+                .rev()
+                .map(|c| (*c).to_string())
+                .collect())
+        }
+    }
+
+    fn valid() -> Rc<Compiled> {
+        Rc::new(Compiled::Valid {
+            sources: Sources::new(),
+            model: Box::new(Model::default()),
+        })
+    }
+
+    fn broken() -> Rc<Compiled> {
+        Rc::new(Compiled::Broken(vec![Problem {
+            code: "E0103".to_string(),
+            severity: "error".to_string(),
+            location: "policy/a.ward:1".to_string(),
+            message: "broken".to_string(),
+        }]))
+    }
+
+    fn table(commits: &[(&'static str, Rc<Compiled>)]) -> Table {
+        Table {
+            held: commits.iter().cloned().collect(),
+            line: commits.iter().map(|(c, _)| *c).collect(),
+        }
+    }
+
+    fn based(table: &mut Table, parent: &str) -> Option<String> {
+        base(table, parent).unwrap().map(|(commit, _)| commit)
+    }
+
+    #[test]
+    fn the_base_is_the_newest_earlier_program_that_compiles() {
+        let mut t = table(&[
+            ("a", valid()),
+            ("b", valid()),
+            ("c", broken()),
+            ("d", broken()),
+        ]);
+        assert_eq!(based(&mut t, "b").as_deref(), Some("b"));
+        assert_eq!(based(&mut t, "d").as_deref(), Some("b"));
+        let mut never = table(&[("a", broken()), ("b", broken())]);
+        assert_eq!(based(&mut never, "b"), None);
+        // A program that was removed before the broken one: nothing before.
+        let mut removed = table(&[
+            ("a", valid()),
+            ("b", Rc::new(Compiled::Absent)),
+            ("c", broken()),
+        ]);
+        assert_eq!(based(&mut removed, "c"), None);
+        assert_eq!(based(&mut removed, "b"), None);
+    }
 }

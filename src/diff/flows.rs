@@ -7,7 +7,7 @@
 //! one removed and one added. Owns the matching and the field comparison;
 //! must not know how changes are rendered.
 
-use super::{Change, FlowFacts, Program, Status, describe};
+use super::{Change, FlowFacts, FlowField, Program, Status, describe};
 use crate::model::Flow;
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
 
@@ -74,26 +74,26 @@ pub fn facts(flow: &Flow, program: Program<'_>) -> FlowFacts {
 
 /// The fields whose meaning differs. Controls are compared as sets: their
 /// order does not change what a flow serves.
-fn changed_fields(old: &FlowFacts, new: &FlowFacts) -> Vec<&'static str> {
+fn changed_fields(old: &FlowFacts, new: &FlowFacts) -> Vec<FlowField> {
     let set = |v: &[String]| v.iter().cloned().collect::<BTreeSet<String>>();
     let mut fields = Vec::new();
     if old.ports != new.ports {
-        fields.push("ports");
+        fields.push(FlowField::Ports);
     }
     if old.source != new.source {
-        fields.push("source");
+        fields.push(FlowField::Source);
     }
     if old.destination != new.destination {
-        fields.push("destination");
+        fields.push(FlowField::Destination);
     }
     if set(&old.controls) != set(&new.controls) {
-        fields.push("controls");
+        fields.push(FlowField::Controls);
     }
     if old.criteria != new.criteria {
-        fields.push("criteria");
+        fields.push(FlowField::Criteria);
     }
     if old.because != new.because {
-        fields.push("justification");
+        fields.push(FlowField::Justification);
     }
     fields
 }

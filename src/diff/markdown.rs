@@ -6,13 +6,14 @@
 //! statements) goes through [`escape`] or [`code`], so that it can neither
 //! break a table nor inject markup. Must not decide what changed.
 
+use super::region::Region;
 use super::words::{self, Facts};
-use super::{Change, Diff, PairChange};
+use super::{Change, Diff};
 use crate::markup::markdown::{code, escape, table_head, table_row};
 use std::fmt::Write as _;
 
-/// How many sources and destinations a table of connections shows.
-const SHOWN_PAIRS: usize = 50;
+/// How many regions a list of connections shows.
+const SHOWN_REGIONS: usize = 50;
 
 /// The diff as a Markdown document.
 pub fn markdown(d: &Diff) -> String {
@@ -36,12 +37,12 @@ pub fn markdown(d: &Diff) -> String {
             escape(&touched)
         );
     }
-    pairs(
+    regions(
         &mut out,
         "Newly allowed connections",
         &d.reachability.newly_allowed,
     );
-    pairs(
+    regions(
         &mut out,
         "Newly blocked connections",
         &d.reachability.newly_blocked,
@@ -82,42 +83,22 @@ pub fn markdown(d: &Diff) -> String {
         }
         out.push('\n');
     }
-    let r = &d.reachability;
-    let _ = writeln!(
-        out,
-        "<sub>Both programs simulated in one world of {} pods, {} addresses and {} probes: {} → {} of {} connections allowed.</sub>",
-        r.world.pods,
-        r.world.addresses,
-        r.world.probes,
-        r.allowed_before,
-        r.allowed_after,
-        r.connections
-    );
     out
 }
 
-fn pairs(out: &mut String, title: &str, pairs: &[PairChange]) {
-    if pairs.is_empty() {
+fn regions(out: &mut String, title: &str, regions: &[Region]) {
+    if regions.is_empty() {
         return;
     }
     let _ = writeln!(out, "### {title}\n");
-    table_head(out, &["From", "To", "Ports", "Connections"]);
-    for pair in pairs.iter().take(SHOWN_PAIRS) {
-        table_row(
-            out,
-            &[
-                &escape(&pair.src),
-                &escape(&pair.dst),
-                &escape(&words::pair_ports(pair)),
-                &pair.connections,
-            ],
-        );
+    for region in regions.iter().take(SHOWN_REGIONS) {
+        let _ = writeln!(out, "- {}", region.words(&|name| code(name)));
     }
-    if pairs.len() > SHOWN_PAIRS {
+    if regions.len() > SHOWN_REGIONS {
         let _ = writeln!(
             out,
-            "\n…and {} more sources and destinations (`ward diff --format json` lists them all).",
-            pairs.len() - SHOWN_PAIRS
+            "- …and {} more (`ward diff --format json` lists them all)",
+            regions.len() - SHOWN_REGIONS
         );
     }
     out.push('\n');

@@ -19,11 +19,10 @@
 //!   the baseline and the system name;
 //! - criteria coverage: per criterion, the flows (and the default deny, for
 //!   the baseline) that cite it before and after, and which it gained or lost;
-//! - reachability: both programs' policies (planned and emitted as for `ward
-//!   build`) simulated in ONE world that holds both programs' services,
-//!   namespaces, external edge addresses and probes, and every connection
-//!   whose verdict differs, grouped per source and destination with the
-//!   probes.
+//! - reachability: the connections newly allowed and newly blocked, as
+//!   regions named by the programs' services, namespaces and externals,
+//!   with ports as declared ([`region`]), computed from what each program
+//!   allows, output-sensitively (`reach`, on the classes of `ends`).
 //!
 //! It must not know where the programs come from (files, Git: the CLI reads
 //! them and names the sides), nor read the clock: the same two programs give
@@ -35,14 +34,14 @@
 //! newline); `format_version` is [`FORMAT_VERSION`]:
 //!
 //! ```text
-//! { "format_version": 1,
+//! { "format_version": 2,
 //!   "old": "main:policy/", "new": "policy/",          // how the caller named the sides
 //!   "summary": { "changed": true, "widened": true, "narrowed": false,
 //!                "flows_added": 1, "flows_removed": 0, "flows_changed": 1,
 //!                "namespaces": 0, "services": 1, "externals": 0,
 //!                "invariants_added": 0, "invariants_removed": 1, "controls": 0,
 //!                "criteria_touched": ["CC6.1"],
-//!                "newly_allowed": 4, "newly_blocked": 0 },   // connections (pair and probe)
+//!                "newly_allowed": 2, "newly_blocked": 0 },   // regions
 //!   "system":   null | { "old": "...", "new": "..." },
 //!   "baseline": null | { "old": "CC6.1, CC6.6", "new": "CC6.1" },
 //!   "flows": [ { "status": "added" | "removed" | "changed",
@@ -59,13 +58,23 @@
 //!   "criteria": [ { "criterion": "CC6.1", "description": "...",
 //!                   "before": 3, "after": 4,                 // artifacts citing it
 //!                   "gained": ["shop.web -> payments.vault:pg"], "lost": [] } ],
-//!   "reachability": {
-//!     "world": { "pods": 12, "addresses": 30, "probes": 20 },
-//!     "connections": 21000, "allowed_before": 60, "allowed_after": 64,
-//!     "newly_allowed": [ PAIR ], "newly_blocked": [ PAIR ] } }
-//!   //   PAIR = { "src": "shop.web", "dst": "payments.vault",
-//!   //            "probes": ["5432/tcp"], "addresses": [], "connections": 1 }
+//!   "reachability": { "newly_allowed": [ REGION ], "newly_blocked": [ REGION ] } }
+//!   //   REGION = { "from": PLACE, "to": PLACE, "ports": ["5432/tcp", "1-65535/udp"],
+//!   //              "except_flows_of": null | "old" | "new" }
+//!   //   PLACE  = { "kind": "service", "namespace", "service" }
+//!   //          | { "kind": "old_selector", "namespace", "service", "selector" }
+//!   //          | { "kind": "other_pods", "namespace" } | { "kind": "namespace", "namespace" }
+//!   //          | { "kind": "undeclared" } | { "kind": "external", "name" }
+//!   //          | { "kind": "addresses", "cidrs": [..], "externals": [..] }
+//!   //          | { "kind": "open", "side": "old" | "new", "everything": bool }
 //! ```
+//!
+//! A region holds every connection from a pod or address of `from` to one
+//! of `to` on `ports`, but those the flows of the program `except_flows_of`
+//! names allow (a namespace newly managed blocks everything its new flows
+//! do not allow). `open` is every pod and address a program does not
+//! isolate (the pods of namespaces it does not manage, every address).
+//! Regions may overlap.
 //!
 //! CHANGE has the shape of a flow's entry (`status`, `name`, `old`, `new`,
 //! `fields`). In PAIR, pods are named as the program names them (`ns.svc`;
@@ -77,6 +86,7 @@
 
 mod coverage;
 mod describe;
+mod ends;
 mod flows;
 pub mod history;
 mod json;
@@ -84,23 +94,22 @@ mod markdown;
 mod parts;
 mod plain;
 mod reach;
-mod union;
+pub mod region;
 mod words;
 
 pub use json::json;
 pub use markdown::markdown;
 pub use plain::text;
+pub use words::{regions, verdict};
 
 use crate::model::Model;
-use crate::simulate::{LoadError, Probe};
 use crate::source::Sources;
 use serde::Serialize;
 use std::collections::BTreeSet;
-use std::rc::Rc;
 
 /// The version of the JSON shape; raised when a field changes meaning or
 /// goes away.
-pub const FORMAT_VERSION: u32 = 1;
+pub const FORMAT_VERSION: u32 = 2;
 
 /// One side of a comparison: a checked program and the sources its spans
 /// point into. An absent program is `Model::default()` with no sources.
@@ -178,9 +187,22 @@ impl Status {
     }
 }
 
+/// A kind of item a diff matches and compares (flows, services...), with
+/// the fields that can change.
+pub trait Item {
+    /// Its fields whose change a diff reports.
+    type Field: Field;
+}
+
+/// A field of an item whose change a diff reports.
+pub trait Field: Copy + std::fmt::Debug + Eq + Serialize {
+    /// Its name, as the JSON and the renderings write it (`ports`).
+    fn name(self) -> &'static str;
+}
+
 /// One item that was added, removed or changed, with what it was and is.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Change<T> {
+pub struct Change<T: Item> {
     /// Added, removed or changed.
     pub status: Status,
     /// The item's name (for a flow, its new text, else its old one).
@@ -190,7 +212,7 @@ pub struct Change<T> {
     /// What it is (absent when removed).
     pub new: Option<T>,
     /// The fields that changed (empty unless changed).
-    pub fields: Vec<&'static str>,
+    pub fields: Vec<T::Field>,
 }
 
 /// A scalar that changed.
@@ -223,6 +245,41 @@ pub struct FlowFacts {
     pub location: String,
 }
 
+/// The fields of a flow that can change.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum FlowField {
+    /// `ports`: the ports
+    Ports,
+    /// `source`: what the source stands for
+    Source,
+    /// `destination`: what the destination stands for
+    Destination,
+    /// `controls`: the cited controls, as a set
+    Controls,
+    /// `criteria`: the criteria served
+    Criteria,
+    /// `justification`: the `because`
+    Justification,
+}
+
+impl Field for FlowField {
+    fn name(self) -> &'static str {
+        match self {
+            FlowField::Ports => "ports",
+            FlowField::Source => "source",
+            FlowField::Destination => "destination",
+            FlowField::Controls => "controls",
+            FlowField::Criteria => "criteria",
+            FlowField::Justification => "justification",
+        }
+    }
+}
+
+impl Item for FlowFacts {
+    type Field = FlowField;
+}
+
 /// A namespace.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct NamespaceFacts {
@@ -230,6 +287,26 @@ pub struct NamespaceFacts {
     pub managed: bool,
     /// `file:line`.
     pub location: String,
+}
+
+/// The fields of a namespace that can change.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum NamespaceField {
+    /// `managed`: whether Ward manages it
+    Managed,
+}
+
+impl Field for NamespaceField {
+    fn name(self) -> &'static str {
+        match self {
+            NamespaceField::Managed => "managed",
+        }
+    }
+}
+
+impl Item for NamespaceFacts {
+    type Field = NamespaceField;
 }
 
 /// A service.
@@ -243,6 +320,29 @@ pub struct ServiceFacts {
     pub location: String,
 }
 
+/// The fields of a service that can change.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ServiceField {
+    /// `selector`: its selector
+    Selector,
+    /// `ports`: its ports
+    Ports,
+}
+
+impl Field for ServiceField {
+    fn name(self) -> &'static str {
+        match self {
+            ServiceField::Selector => "selector",
+            ServiceField::Ports => "ports",
+        }
+    }
+}
+
+impl Item for ServiceFacts {
+    type Field = ServiceField;
+}
+
 /// An external address set.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct ExternalFacts {
@@ -252,11 +352,46 @@ pub struct ExternalFacts {
     pub location: String,
 }
 
+/// The fields of an external that can change.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ExternalField {
+    /// `ranges`: its addresses
+    Ranges,
+}
+
+impl Field for ExternalField {
+    fn name(self) -> &'static str {
+        match self {
+            ExternalField::Ranges => "ranges",
+        }
+    }
+}
+
+impl Item for ExternalFacts {
+    type Field = ExternalField;
+}
+
 /// A `deny` invariant.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct InvariantFacts {
     /// `file:line`.
     pub location: String,
+}
+
+/// The fields of an invariant that can change: none (it is added or removed).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum InvariantField {}
+
+impl Field for InvariantField {
+    fn name(self) -> &'static str {
+        match self {}
+    }
+}
+
+impl Item for InvariantFacts {
+    type Field = InvariantField;
 }
 
 /// A team's own control.
@@ -268,6 +403,29 @@ pub struct ControlFacts {
     pub maps: Vec<String>,
     /// `file:line`.
     pub location: String,
+}
+
+/// The fields of a control that can change.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ControlField {
+    /// `title`: its statement
+    Title,
+    /// `maps`: the criteria it maps to, as a set
+    Maps,
+}
+
+impl Field for ControlField {
+    fn name(self) -> &'static str {
+        match self {
+            ControlField::Title => "title",
+            ControlField::Maps => "maps",
+        }
+    }
+}
+
+impl Item for ControlFacts {
+    type Field = ControlField;
 }
 
 /// A criterion whose coverage changed.
@@ -287,56 +445,13 @@ pub struct CriterionChange {
     pub lost: Vec<String>,
 }
 
-/// The size of the world both programs were simulated in.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
-pub struct WorldSize {
-    /// Pods.
-    pub pods: usize,
-    /// External addresses.
-    pub addresses: usize,
-    /// Probes (port and protocol).
-    pub probes: usize,
-}
-
 /// Connections whose verdict differs between the two programs' policies.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
 pub struct ReachabilityChange {
-    /// The world.
-    pub world: WorldSize,
-    /// How many (pair, probe) cells were compared.
-    pub connections: usize,
-    /// How many the old policies allow.
-    pub allowed_before: usize,
-    /// How many the new policies allow.
-    pub allowed_after: usize,
-    /// Allowed now, blocked before, per source and destination.
-    pub newly_allowed: Vec<PairChange>,
+    /// Allowed now, blocked before.
+    pub newly_allowed: Vec<region::Region>,
     /// Blocked now, allowed before.
-    pub newly_blocked: Vec<PairChange>,
-}
-
-/// Connections from one source to one destination whose verdict changed.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct PairChange {
-    /// The source, as the programs name it.
-    pub src: String,
-    /// The destination.
-    pub dst: String,
-    /// The probes, sorted; written as Ward writes ports (`5432/tcp`).
-    /// Pairs with the same probes may share the list.
-    #[serde(serialize_with = "words::serialize_probes")]
-    pub probes: Rc<[Probe]>,
-    /// The external addresses among the ends, sorted (empty for pods).
-    pub addresses: Vec<String>,
-    /// How many (pair, probe) cells.
-    pub connections: usize,
-}
-
-impl PairChange {
-    /// The probes as Ward writes ports: `5432/tcp`.
-    pub fn probe_texts(&self) -> Vec<String> {
-        self.probes.iter().copied().map(words::probe_text).collect()
-    }
+    pub newly_blocked: Vec<region::Region>,
 }
 
 /// The counts and verdicts of a [`Diff`], also what `ward history` lists
@@ -370,28 +485,18 @@ pub struct Summary {
     /// Criteria whose coverage changed or that a changed flow or the
     /// baseline serves, in catalog order.
     pub criteria_touched: Vec<String>,
-    /// Connections (pair and probe) newly allowed.
+    /// Regions of connections newly allowed.
     pub newly_allowed: usize,
-    /// Connections newly blocked.
+    /// Regions of connections newly blocked.
     pub newly_blocked: usize,
 }
 
 /// Compares two programs. `old_name` and `new_name` say where each side came
 /// from (`main:policy/`, `policy/`).
-///
-/// # Errors
-///
-/// When the simulator rejects the generated policies, which would be a
-/// defect in Ward.
-pub fn diff(
-    old: Program<'_>,
-    new: Program<'_>,
-    old_name: &str,
-    new_name: &str,
-) -> Result<Diff, LoadError> {
+pub fn diff(old: Program<'_>, new: Program<'_>, old_name: &str, new_name: &str) -> Diff {
     let (flows, matching) = flows::compare(old, new);
     let criteria = coverage::compare(old.model, new.model, &matching);
-    let reachability = reach::compare(old, new)?;
+    let reachability = reach::compare(old.model, new.model);
     let mut d = Diff {
         format_version: FORMAT_VERSION,
         old: old_name.to_string(),
@@ -409,7 +514,7 @@ pub fn diff(
         reachability,
     };
     d.summary = summarize(&d, old.model, new.model);
-    Ok(d)
+    d
 }
 
 fn summarize(d: &Diff, old: &Model, new: &Model) -> Summary {
@@ -426,7 +531,6 @@ fn summarize(d: &Diff, old: &Model, new: &Model) -> Summary {
         touched.extend(new.baseline_criteria());
     }
     let reach = &d.reachability;
-    let count = |pairs: &[PairChange]| pairs.iter().map(|p| p.connections).sum();
     let mut summary = Summary {
         changed: false,
         widened: !reach.newly_allowed.is_empty(),
@@ -441,8 +545,8 @@ fn summarize(d: &Diff, old: &Model, new: &Model) -> Summary {
         invariants_removed: invariants(Status::Removed),
         controls: d.controls.len(),
         criteria_touched: crate::catalog::catalog_order(touched),
-        newly_allowed: count(&reach.newly_allowed),
-        newly_blocked: count(&reach.newly_blocked),
+        newly_allowed: reach.newly_allowed.len(),
+        newly_blocked: reach.newly_blocked.len(),
     };
     summary.changed = summary.widened
         || summary.narrowed

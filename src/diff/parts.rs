@@ -5,8 +5,8 @@
 //! set, a mapping); must not know how changes are rendered.
 
 use super::{
-    Change, ControlFacts, Edit, ExternalFacts, InvariantFacts, NamespaceFacts, Program,
-    ServiceFacts, Status, describe,
+    Change, ControlFacts, ControlField, Edit, ExternalFacts, ExternalField, InvariantFacts, Item,
+    NamespaceFacts, NamespaceField, Program, ServiceFacts, ServiceField, Status, describe,
 };
 use crate::model::{Control, Deny, External, Model, Namespace, Service};
 use crate::source::Sources;
@@ -16,12 +16,12 @@ use std::collections::{BTreeMap, BTreeSet};
 /// changed), then removed ones in old order. `items` lists a program's items
 /// by name, `facts` says what one is, and `fields` what differs in meaning
 /// between an old item and its new one.
-fn keyed<'m, M: 'm, T>(
+fn keyed<'m, M: 'm, T: Item>(
     old: Program<'m>,
     new: Program<'m>,
     items: impl Fn(&'m Model) -> Vec<(String, &'m M)>,
     facts: impl Fn(&M, &Sources) -> T,
-    fields: impl Fn(&M, &M) -> Vec<&'static str>,
+    fields: impl Fn(&M, &M) -> Vec<T::Field>,
 ) -> Vec<Change<T>> {
     let (old_items, new_items) = (items(old.model), items(new.model));
     let old_facts = |m: &M| facts(m, old.sources);
@@ -72,12 +72,12 @@ fn keyed<'m, M: 'm, T>(
     changes
 }
 
-/// The names of the fields marked as differing, in the order given.
-fn differing(fields: &[(&'static str, bool)]) -> Vec<&'static str> {
+/// The fields marked as differing, in the order given.
+fn differing<F: Copy>(fields: &[(F, bool)]) -> Vec<F> {
     fields
         .iter()
         .filter(|(_, differs)| *differs)
-        .map(|(name, _)| *name)
+        .map(|(field, _)| *field)
         .collect()
 }
 
@@ -91,7 +91,7 @@ pub fn namespaces(old: Program<'_>, new: Program<'_>) -> Vec<Change<NamespaceFac
             managed: n.managed,
             location: sources.location(n.span),
         },
-        |a, b| differing(&[("managed", a.managed != b.managed)]),
+        |a, b| differing(&[(NamespaceField::Managed, a.managed != b.managed)]),
     )
 }
 
@@ -120,8 +120,8 @@ pub fn services(old: Program<'_>, new: Program<'_>) -> Vec<Change<ServiceFacts>>
         },
         |a, b| {
             differing(&[
-                ("selector", a.selector != b.selector),
-                ("ports", ports(a) != ports(b)),
+                (ServiceField::Selector, a.selector != b.selector),
+                (ServiceField::Ports, ports(a) != ports(b)),
             ])
         },
     )
@@ -137,7 +137,7 @@ pub fn externals(old: Program<'_>, new: Program<'_>) -> Vec<Change<ExternalFacts
             ranges: describe::ranges(&e.addresses),
             location: sources.location(e.span),
         },
-        |a, b| differing(&[("ranges", a.addresses != b.addresses)]),
+        |a, b| differing(&[(ExternalField::Ranges, a.addresses != b.addresses)]),
     )
 }
 
@@ -176,8 +176,8 @@ pub fn controls(old: Program<'_>, new: Program<'_>) -> Vec<Change<ControlFacts>>
         },
         |a, b| {
             differing(&[
-                ("title", a.title != b.title),
-                ("maps", mapped(a) != mapped(b)),
+                (ControlField::Title, a.title != b.title),
+                (ControlField::Maps, mapped(a) != mapped(b)),
             ])
         },
     )

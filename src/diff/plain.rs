@@ -4,8 +4,9 @@
 //!
 //! Owns the text layout; must not decide what changed.
 
+use super::region::Region;
 use super::words::{self, Facts};
-use super::{Change, Diff, PairChange};
+use super::{Change, Diff};
 use std::fmt::Write as _;
 
 /// The diff for a terminal.
@@ -49,18 +50,13 @@ pub fn text(d: &Diff) -> String {
         }
     }
     let r = &d.reachability;
-    let _ = writeln!(
-        out,
-        "\nreachability: {} -> {} of {} connections allowed ({} pods, {} addresses, {} probes)",
-        r.allowed_before,
-        r.allowed_after,
-        r.connections,
-        r.world.pods,
-        r.world.addresses,
-        r.world.probes
-    );
-    pairs(&mut out, "newly allowed", "+", &r.newly_allowed);
-    pairs(&mut out, "newly blocked", "-", &r.newly_blocked);
+    if r.newly_allowed.is_empty() && r.newly_blocked.is_empty() {
+        out.push_str("\nreachability: no connection changes\n");
+    } else {
+        out.push_str("\nreachability\n");
+        regions(&mut out, "newly allowed", "+", &r.newly_allowed);
+        regions(&mut out, "newly blocked", "-", &r.newly_blocked);
+    }
     out
 }
 
@@ -86,18 +82,12 @@ fn section<T: Facts>(out: &mut String, changes: &[Change<T>]) {
     }
 }
 
-fn pairs(out: &mut String, title: &str, sign: &str, pairs: &[PairChange]) {
-    if pairs.is_empty() {
+fn regions(out: &mut String, title: &str, sign: &str, regions: &[Region]) {
+    if regions.is_empty() {
         return;
     }
     let _ = writeln!(out, "  {title}:");
-    for pair in pairs {
-        let _ = writeln!(
-            out,
-            "    {sign} {} -> {} on {}",
-            pair.src,
-            pair.dst,
-            words::pair_ports(pair)
-        );
+    for region in regions {
+        let _ = writeln!(out, "    {sign} {}", region.words(&|name| name.to_string()));
     }
 }

@@ -1,28 +1,24 @@
 //! Plain-text pieces every rendering of a diff shares: the verdict, what an
-//! item is, a field's value, a list of probes or addresses.
+//! item is, a field's value, a region of connections.
 //!
 //! Owns the wording, so that the text, Markdown and history renderings say
 //! the same thing the same way. Must not escape for any format (each
 //! renderer does).
 
 use super::{
-    Change, ControlFacts, ExternalFacts, FlowFacts, InvariantFacts, NamespaceFacts, PairChange,
-    ServiceFacts, Summary,
+    Change, ControlFacts, ControlField, ExternalFacts, ExternalField, Field, FlowFacts, FlowField,
+    InvariantFacts, InvariantField, Item, NamespaceFacts, NamespaceField, ServiceFacts,
+    ServiceField, Summary,
 };
-use crate::simulate::Probe;
-use std::fmt::Write as _;
-
-/// How many probes or addresses a line shows before `and N more`.
-const SHOWN: usize = 6;
 
 /// What every kind of item says about itself.
-pub trait Facts {
+pub trait Facts: Item {
     /// Where it is declared (`file:line`).
     fn location(&self) -> &str;
     /// One line about it, for an item added or removed (may be empty).
     fn about(&self) -> String;
     /// The value of one of its fields, as a changed field shows it.
-    fn field(&self, name: &str) -> String;
+    fn field(&self, field: Self::Field) -> String;
 }
 
 fn quoted(text: &str) -> String {
@@ -48,18 +44,17 @@ impl Facts for FlowFacts {
         about
     }
 
-    fn field(&self, name: &str) -> String {
-        match name {
-            "ports" => self.ports.clone(),
-            "source" => self.source.clone(),
-            "destination" => self.destination.clone(),
-            "controls" => list(&self.controls),
-            "criteria" => list(&self.criteria),
-            "justification" => self
+    fn field(&self, field: FlowField) -> String {
+        match field {
+            FlowField::Ports => self.ports.clone(),
+            FlowField::Source => self.source.clone(),
+            FlowField::Destination => self.destination.clone(),
+            FlowField::Controls => list(&self.controls),
+            FlowField::Criteria => list(&self.criteria),
+            FlowField::Justification => self
                 .because
                 .as_deref()
                 .map_or_else(|| "none".to_string(), quoted),
-            _ => String::new(),
         }
     }
 }
@@ -77,8 +72,10 @@ impl Facts for NamespaceFacts {
         managed(self.managed)
     }
 
-    fn field(&self, _name: &str) -> String {
-        managed(self.managed)
+    fn field(&self, field: NamespaceField) -> String {
+        match field {
+            NamespaceField::Managed => managed(self.managed),
+        }
     }
 }
 
@@ -91,11 +88,10 @@ impl Facts for ServiceFacts {
         format!("pods {}; ports {}", self.selector, list(&self.ports))
     }
 
-    fn field(&self, name: &str) -> String {
-        match name {
-            "selector" => self.selector.clone(),
-            "ports" => list(&self.ports),
-            _ => String::new(),
+    fn field(&self, field: ServiceField) -> String {
+        match field {
+            ServiceField::Selector => self.selector.clone(),
+            ServiceField::Ports => list(&self.ports),
         }
     }
 }
@@ -109,8 +105,10 @@ impl Facts for ExternalFacts {
         self.ranges.join("; ")
     }
 
-    fn field(&self, _name: &str) -> String {
-        self.ranges.join("; ")
+    fn field(&self, field: ExternalField) -> String {
+        match field {
+            ExternalField::Ranges => self.ranges.join("; "),
+        }
     }
 }
 
@@ -123,8 +121,8 @@ impl Facts for InvariantFacts {
         String::new()
     }
 
-    fn field(&self, _name: &str) -> String {
-        String::new()
+    fn field(&self, field: InvariantField) -> String {
+        match field {}
     }
 }
 
@@ -137,11 +135,10 @@ impl Facts for ControlFacts {
         format!("{} maps {}", quoted(&self.title), list(&self.maps))
     }
 
-    fn field(&self, name: &str) -> String {
-        match name {
-            "title" => quoted(&self.title),
-            "maps" => list(&self.maps),
-            _ => String::new(),
+    fn field(&self, field: ControlField) -> String {
+        match field {
+            ControlField::Title => quoted(&self.title),
+            ControlField::Maps => list(&self.maps),
         }
     }
 }
@@ -163,7 +160,7 @@ pub fn details<T: Facts>(change: &Change<T>, arrow: &str) -> Vec<String> {
         (Some(old), Some(new)) => change
             .fields
             .iter()
-            .map(|f| format!("{f}: {} {arrow} {}", old.field(f), new.field(f)))
+            .map(|&f| format!("{}: {} {arrow} {}", f.name(), old.field(f), new.field(f)))
             .collect(),
         (Some(one), None) | (None, Some(one)) => {
             let about = one.about();
@@ -179,8 +176,8 @@ pub fn details<T: Facts>(change: &Change<T>, arrow: &str) -> Vec<String> {
 
 /// The verdict: what the change does to the connections.
 pub fn verdict(summary: &Summary) -> String {
-    let allowed = connections(summary.newly_allowed);
-    let blocked = connections(summary.newly_blocked);
+    let allowed = regions(summary.newly_allowed);
+    let blocked = regions(summary.newly_blocked);
     match (summary.widened, summary.narrowed) {
         (true, true) => {
             format!("widens and narrows access: {allowed} newly allowed, {blocked} newly blocked")
@@ -195,12 +192,12 @@ pub fn verdict(summary: &Summary) -> String {
     }
 }
 
-/// `1 connection`, `3 connections`.
-pub fn connections(count: usize) -> String {
+/// `1 region`, `3 regions` (of connections).
+pub fn regions(count: usize) -> String {
     if count == 1 {
-        "1 connection".to_string()
+        "1 region".to_string()
     } else {
-        format!("{count} connections")
+        format!("{count} regions")
     }
 }
 
@@ -210,42 +207,6 @@ pub fn flow_counts(summary: &Summary) -> String {
         "{} added, {} removed, {} changed",
         summary.flows_added, summary.flows_removed, summary.flows_changed
     )
-}
-
-/// At most a few items, then `and N more`.
-pub fn shortened(items: &[String]) -> String {
-    let mut shown: Vec<String> = items.iter().take(SHOWN).cloned().collect();
-    if items.len() > SHOWN {
-        shown.push(format!("and {} more", items.len() - SHOWN));
-    }
-    shown.join(", ")
-}
-
-/// A probe as Ward writes ports: `5432/tcp`.
-pub fn probe_text(probe: Probe) -> String {
-    format!(
-        "{}/{}",
-        probe.port,
-        probe.protocol.to_string().to_ascii_lowercase()
-    )
-}
-
-/// A pair's probes in JSON: `["5432/tcp"]`.
-pub fn serialize_probes<S: serde::Serializer>(
-    probes: &std::rc::Rc<[Probe]>,
-    serializer: S,
-) -> Result<S::Ok, S::Error> {
-    serializer.collect_seq(probes.iter().copied().map(probe_text))
-}
-
-/// The probes of a pair and its external addresses, if any:
-/// `5432/tcp (addresses 8.8.8.8, 1.1.1.1)`.
-pub fn pair_ports(pair: &PairChange) -> String {
-    let mut text = shortened(&pair.probe_texts());
-    if !pair.addresses.is_empty() {
-        let _ = write!(text, " (addresses {})", shortened(&pair.addresses));
-    }
-    text
 }
 
 /// The text with its first letter in upper case.

@@ -1,7 +1,7 @@
-//! The worlds `ward test` and `ward diff` simulate, made from the program
-//! alone. `ward diff` uses the plain one ([`test_world`]: a pod per service,
-//! an `unmatched` pod per namespace, the addresses and the declared probes).
-//! `ward test` uses [`adversarial_world`], built to catch policies that are
+//! The worlds the proof simulates, made from the program alone: the plain
+//! one ([`test_world`]: a pod per service, an `unmatched` pod per
+//! namespace, the addresses and the declared probes), and the one `ward
+//! test` uses, [`adversarial_world`], built to catch policies that are
 //! too wide or too narrow. In every declared namespace, and in one nobody
 //! declared:
 //! - `svc-NAME`: a pod per service, labelled to match its selector and
@@ -318,10 +318,9 @@ fn adversarial_budget(services: usize) -> usize {
     ADVERSARIAL_PODS.max(services / 8)
 }
 
-/// The world `ward diff` simulates both programs in: a pod per service and
-/// an unmatched pod per namespace, every address of `edge_addresses`, and
-/// the probes of `probes`. Small, so that a change lists the connections
-/// of services, not of every near miss.
+/// The plain world of a program: a pod per service and an unmatched pod per
+/// namespace, every address of `edge_addresses`, and the probes of
+/// `probes`.
 pub fn test_world(model: &Model) -> TestWorld {
     world(model, false)
 }

@@ -5,11 +5,12 @@
 //! row per commit as `crate::csv` quotes them, as the matrix's CSV is (RFC
 //! 4180, CRLF line ends, formulas defused). Lists
 //! inside a field are separated by `; `: `changes` lists the items added,
-//! removed or changed, `newly_allowed_pairs` the sources and destinations
-//! with connections newly allowed (newly blocked ones are only counted).
+//! removed or changed, `newly_allowed_pairs` the regions of connections
+//! newly allowed, as `ward diff` words them (newly blocked ones are only
+//! counted).
 //! Must not decide what changed.
 
-use super::{Diff, Entry, History, Line, change_lines, pair_lines};
+use super::{Diff, Entry, History, change_lines, region_lines};
 
 /// The column names, in order.
 pub const COLUMNS: [&str; 27] = [
@@ -92,27 +93,25 @@ fn fields(entry: &Entry) -> [String; 27] {
             .unwrap_or_default(),
         number(|s| s.newly_allowed),
         number(|s| s.newly_blocked),
-        joined(entry, change_lines),
         joined(entry, |d| {
-            let mut lines = pair_lines(d);
-            lines.retain(|l| l.what == "newly allowed");
-            lines
+            change_lines(d).iter().map(ToString::to_string).collect()
+        }),
+        joined(entry, |d| {
+            region_lines(d)
+                .iter()
+                .filter(|(what, _)| *what == "newly allowed")
+                .map(|(what, region)| format!("{what} {}", region.words(&|name| name.to_string())))
+                .collect()
         }),
         problems.join("; "),
     ]
 }
 
 /// An entry's lines of one kind, `; `-separated.
-fn joined(entry: &Entry, lines: fn(&Diff) -> Vec<Line>) -> String {
+fn joined(entry: &Entry, lines: fn(&Diff) -> Vec<String>) -> String {
     entry
         .diff
         .as_ref()
-        .map(|d| {
-            lines(d)
-                .iter()
-                .map(ToString::to_string)
-                .collect::<Vec<_>>()
-                .join("; ")
-        })
+        .map(|d| lines(d).join("; "))
         .unwrap_or_default()
 }

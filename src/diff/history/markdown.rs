@@ -8,13 +8,12 @@
 //! visible symbols; the JSON and CSV keep the text exactly.
 
 use super::super::words;
-use super::{Entry, History, change_lines, pair_lines, short};
+use super::{Entry, History, change_lines, region_lines, short};
 use crate::markup::markdown::{code, escape, table_head, table_row};
 use std::fmt::Write as _;
 
-/// How many sources and destinations whose connections changed a commit's
-/// section lists.
-const SHOWN_PAIRS: usize = 20;
+/// How many regions of connections that changed a commit's section lists.
+const SHOWN_REGIONS: usize = 20;
 
 /// The history as a Markdown document.
 pub fn markdown(h: &History) -> String {
@@ -150,9 +149,7 @@ fn details(out: &mut String, entry: &Entry) {
             if d.summary.changed {
                 out.push('\n');
             }
-            let items = change_lines(d);
-            let pairs = pair_lines(d);
-            for line in items.iter().chain(pairs.iter().take(SHOWN_PAIRS)) {
+            for line in change_lines(d) {
                 let _ = writeln!(
                     out,
                     "- {} {}{}",
@@ -161,11 +158,15 @@ fn details(out: &mut String, entry: &Entry) {
                     escape(&line.detail)
                 );
             }
-            if pairs.len() > SHOWN_PAIRS {
+            let regions = region_lines(d);
+            for (what, region) in regions.iter().take(SHOWN_REGIONS) {
+                let _ = writeln!(out, "- {what} {}", region.words(&|name| code(name)));
+            }
+            if regions.len() > SHOWN_REGIONS {
                 let _ = writeln!(
                     out,
-                    "- and {} more sources and destinations whose connections changed (`ward history --format json` lists them all)",
-                    pairs.len() - SHOWN_PAIRS
+                    "- and {} more regions whose connections changed (`ward history --format json` lists them all)",
+                    regions.len() - SHOWN_REGIONS
                 );
             }
         }

@@ -38,7 +38,8 @@ pub use csv::{COLUMNS, csv};
 pub use markdown::markdown;
 pub use period::Period;
 
-use super::{Diff, FORMAT_VERSION};
+use super::region::Region;
+use super::{Diff, FORMAT_VERSION, Field as _};
 use serde::Serialize;
 
 /// Every commit that changed a program over a period.
@@ -127,7 +128,7 @@ pub fn short(hash: &str) -> &str {
 }
 
 /// One change of an entry: `added flow` `a -> b`, `changed service`
-/// `ns.svc` ` (selector)`, `newly allowed` `a -> b` ` on 5432/tcp`.
+/// `ns.svc` ` (selector)`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Line {
     /// What happened to what kind of item.
@@ -147,12 +148,13 @@ impl std::fmt::Display for Line {
 /// One line per changed item of a diff, for Markdown bullets and the CSV's
 /// `changes` column, in the order the diff lists them.
 pub fn change_lines(d: &Diff) -> Vec<Line> {
-    fn kind<T>(lines: &mut Vec<Line>, what: &str, changes: &[super::Change<T>]) {
+    fn kind<T: super::Item>(lines: &mut Vec<Line>, what: &str, changes: &[super::Change<T>]) {
         for change in changes {
             let detail = if change.fields.is_empty() {
                 String::new()
             } else {
-                format!(" ({})", change.fields.join(", "))
+                let names: Vec<&str> = change.fields.iter().map(|f| f.name()).collect();
+                format!(" ({})", names.join(", "))
             };
             lines.push(Line {
                 what: format!("{} {what}", change.status.as_str()),
@@ -180,23 +182,15 @@ pub fn change_lines(d: &Diff) -> Vec<Line> {
     lines
 }
 
-/// One line per source and destination whose connections are newly
-/// allowed, then newly blocked.
-pub fn pair_lines(d: &Diff) -> Vec<Line> {
-    let mut lines = Vec::new();
-    for (what, pairs) in [
-        ("newly allowed", &d.reachability.newly_allowed),
-        ("newly blocked", &d.reachability.newly_blocked),
-    ] {
-        for pair in pairs.iter() {
-            lines.push(Line {
-                what: what.to_string(),
-                name: format!("{} -> {}", pair.src, pair.dst),
-                detail: format!(" on {}", super::words::pair_ports(pair)),
-            });
-        }
-    }
-    lines
+/// Every region of connections newly allowed, then newly blocked, each
+/// with what happened to it (`newly allowed`).
+pub fn region_lines(d: &Diff) -> Vec<(&'static str, &Region)> {
+    let allowed = d.reachability.newly_allowed.iter();
+    let blocked = d.reachability.newly_blocked.iter();
+    allowed
+        .map(|r| ("newly allowed", r))
+        .chain(blocked.map(|r| ("newly blocked", r)))
+        .collect()
 }
 
 /// The history as pretty-printed JSON with a final newline.
