@@ -166,19 +166,13 @@ pub fn verify(
     } = classes(model, &meaning, cluster);
     let classes = compared.len();
     let mut weights: Vec<usize> = class_pods.iter().map(Vec::len).collect();
-    let addresses = world::edge_addresses(model);
+    let (probes, addresses) = probes_and_addresses(model, cluster);
     compared.extend(
         addresses
             .iter()
             .map(|ip| (Endpoint::External(*ip), Member::Address(*ip))),
     );
     weights.resize(compared.len(), 1);
-    let mut probes = world::probes(model, false);
-    for probe in cluster.declared_probes() {
-        if !probes.contains(&probe) {
-            probes.push(probe);
-        }
-    }
     let reachability = cluster.reachability(&probes, &addresses);
     let comparison = compare_classes(model, &reachability, &compared, &weights);
     let members: IndexMap<PodRef, Vec<PodRef>> = compared
@@ -217,6 +211,22 @@ pub fn verify(
         causes: grouped.causes,
         members,
     }
+}
+
+/// What `ward verify` simulates besides the cluster's pods: the program's
+/// probes and the cluster's declared ports, and the edge addresses of the
+/// program's externals.
+pub fn probes_and_addresses(
+    model: &Model,
+    cluster: &simulate::World,
+) -> (Vec<simulate::Probe>, Vec<std::net::IpAddr>) {
+    let mut probes = world::probes(model, false);
+    for probe in cluster.declared_probes() {
+        if !probes.contains(&probe) {
+            probes.push(probe);
+        }
+    }
+    (probes, world::edge_addresses(model))
 }
 
 fn fallback_span(model: &Model) -> Span {
