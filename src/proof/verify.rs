@@ -14,7 +14,7 @@
 //! The proof compares one pod per such class, weighs the counts by the
 //! class sizes and expands the findings only when asked (the JSON's
 //! connections), so its cost follows classes, not pods squared. Findings are
-//! grouped by cause ([`causes`]): per rule of a policy Ward did not write, per
+//! grouped by cause (`verify::causes`): per rule of a policy Ward did not write, per
 //! flow whose rules let too much through, per blocked flow, per broken `deny`.
 
 mod causes;

@@ -30,9 +30,17 @@ fn quoted(text: &str) -> String {
 /// order. [`write_json`] writes the same text to a writer as it goes.
 #[must_use]
 pub fn render_json(reachability: &Reachability) -> String {
+    written(reachability, write_json)
+}
+
+/// What `write` writes, as a string.
+fn written(
+    reachability: &Reachability,
+    write: fn(&Reachability, &mut dyn Write) -> io::Result<()>,
+) -> String {
     let mut out = Vec::new();
     // Writing to a Vec cannot fail, and the text is UTF-8.
-    let _ = write_json(reachability, &mut out);
+    let _ = write(reachability, &mut out);
     String::from_utf8(out).unwrap_or_default()
 }
 
@@ -76,10 +84,7 @@ pub fn write_json(reachability: &Reachability, out: &mut dyn Write) -> io::Resul
 /// [`write_table`] writes the same text to a writer as it goes.
 #[must_use]
 pub fn render_table(reachability: &Reachability) -> String {
-    let mut out = Vec::new();
-    // Writing to a Vec cannot fail, and the text is UTF-8.
-    let _ = write_table(reachability, &mut out);
-    String::from_utf8(out).unwrap_or_default()
+    written(reachability, write_table)
 }
 
 /// Writes [`render_table`]'s text to `out` one row at a time.

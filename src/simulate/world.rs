@@ -703,12 +703,17 @@ impl World {
     /// annotations, labels or spec).
     #[must_use]
     pub fn policy(&self, namespace: &str, name: &str) -> Option<&NetworkPolicy> {
+        self.policy_named(namespace, name)
+            .map(|policy| &policy.object)
+    }
+
+    fn policy_named(&self, namespace: &str, name: &str) -> Option<&Policy> {
         let id = PolicyRef {
             namespace: namespace.to_owned(),
             name: name.to_owned(),
         };
         let index = self.policy_index.get(&id)?;
-        self.policies.get(*index).map(|policy| &policy.object)
+        self.policies.get(*index)
     }
 
     /// Where the NetworkPolicy `namespace/name` was read ("export.yaml,
@@ -716,13 +721,7 @@ impl World {
     /// unknown policy or one given as a typed object.
     #[must_use]
     pub fn policy_origin(&self, namespace: &str, name: &str) -> Option<&str> {
-        let id = PolicyRef {
-            namespace: namespace.to_owned(),
-            name: name.to_owned(),
-        };
-        let index = self.policy_index.get(&id)?;
-        self.policies
-            .get(*index)
+        self.policy_named(namespace, name)
             .map(|policy| policy.origin.as_str())
             .filter(|place| !place.is_empty())
     }
