@@ -8,6 +8,19 @@
 //! cargo build --release --example generate
 //! /usr/bin/time -v target/release/examples/generate --services 5000 --stage matrix
 //! ```
+//!
+//! `--stage export --replicas K` prints, instead of the program, the export
+//! of a cluster that runs its build: every namespace, K pods per service
+//! (and per namespace-wide role) of the program's world, and the policies,
+//! as `kubectl get ns,pods,netpol -A -o yaml` would list them. With
+//! `--allow-all`, one more hand-made policy per managed namespace lets
+//! everything through. For `ward verify` and `ward simulate` at size:
+//!
+//! ```sh
+//! target/release/examples/generate --services 1000 > big.ward
+//! target/release/examples/generate --services 1000 --stage export --replicas 10 > export.yaml
+//! /usr/bin/time -v target/release/ward verify big.ward --cluster export.yaml
+//! ```
 
 #![allow(
     clippy::print_stderr,
@@ -37,6 +50,13 @@ struct Args {
     /// Instead of printing the program, run the pipeline up to this stage.
     #[arg(long, value_enum)]
     stage: Option<Stage>,
+    /// With `--stage export`: pods per service.
+    #[arg(long, default_value_t = 1)]
+    replicas: usize,
+    /// With `--stage export`: add a hand-made allow-all policy to every
+    /// managed namespace.
+    #[arg(long)]
+    allow_all: bool,
 }
 
 /// How far to run the pipeline.
@@ -55,6 +75,8 @@ enum Stage {
     Matrix,
     /// Build, then simulate the policies and compare (`ward test`).
     Test,
+    /// Print a cluster export running the build (see `--replicas`).
+    Export,
 }
 
 fn main() -> std::io::Result<()> {
@@ -63,6 +85,10 @@ fn main() -> std::io::Result<()> {
     let text = program(&Config::new(args.services, flows, args.seed));
     match args.stage {
         None => std::io::stdout().lock().write_all(text.as_bytes()),
+        Some(Stage::Export) => {
+            let export = export(text, args.replicas, args.allow_all);
+            std::io::stdout().lock().write_all(export.as_bytes())
+        }
         Some(stage) => {
             run(stage, text);
             Ok(())
@@ -155,6 +181,60 @@ fn run(stage: Stage, text: String) {
                 Err(e) => eprintln!("cannot simulate: {e}"),
             }
         }
-        Stage::Parse | Stage::Check | Stage::Build | Stage::Stream => {}
+        Stage::Parse | Stage::Check | Stage::Build | Stage::Stream | Stage::Export => {}
     }
+}
+
+/// A cluster export running the program's build: its namespaces, `replicas`
+/// pods per pod of the program's world (named `NAME-K`; replicas share
+/// their pod's address, which the world placed outside every external) and
+/// its policies, and with `allow_all`
+/// a hand-made allow-all policy per managed namespace.
+fn export(text: String, replicas: usize, allow_all: bool) -> String {
+    use k8s_openapi::api::networking::v1::{NetworkPolicy, NetworkPolicySpec};
+    let mut sources = Sources::new();
+    sources.add("generated.ward", text);
+    let Some(model) = ward::compile(&sources).model else {
+        eprintln!("the program has errors");
+        return String::new();
+    };
+    let plan = ward::plan::plan(&model);
+    let emitted = ward::emit::emit(&model, &plan, &sources);
+    let world = ward::proof::world::test_world(&model);
+    let mut documents: Vec<String> = Vec::new();
+    let mut add = |yaml: Result<String, String>| documents.extend(yaml.ok());
+    for namespace in &world.namespaces {
+        add(ward::yaml::to_yaml(namespace));
+    }
+    for pod in &world.pods {
+        for replica in 0..replicas {
+            let mut copy = pod.clone();
+            let name = copy.metadata.name.clone().unwrap_or_default();
+            copy.metadata.name = Some(format!("{name}-{replica}"));
+            add(ward::yaml::to_yaml(&copy));
+        }
+    }
+    for policy in &emitted {
+        add(ward::yaml::to_yaml(&policy.object));
+    }
+    if allow_all {
+        for namespace in model.namespaces.values().filter(|ns| ns.managed) {
+            let mut policy = NetworkPolicy::default();
+            policy.metadata.name = Some("allow-all".to_owned());
+            policy.metadata.namespace = Some(namespace.name.clone());
+            policy.spec = Some(NetworkPolicySpec {
+                ingress: Some(vec![Default::default()]),
+                egress: Some(vec![Default::default()]),
+                policy_types: Some(vec!["Ingress".to_owned(), "Egress".to_owned()]),
+                ..Default::default()
+            });
+            add(ward::yaml::to_yaml(&policy));
+        }
+    }
+    let mut out = String::new();
+    for document in documents {
+        out.push_str("---\n");
+        out.push_str(&document);
+    }
+    out
 }

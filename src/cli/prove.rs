@@ -12,6 +12,7 @@ use crate::proof::{self, world};
 use crate::simulate::{self, Probe};
 use clap::ValueEnum;
 use std::fmt::Write as _;
+use std::io::{BufWriter, Write as _};
 use std::net::IpAddr;
 use std::path::PathBuf;
 
@@ -91,10 +92,16 @@ pub fn verify(
         "connections": verified.comparison.checked,
         "allowed": verified.comparison.allowed,
         "pods": verified.pods,
+        "classes": verified.classes,
         "findings": verified.comparison.findings.len(),
         "errors": verified.diagnostics.iter().filter(|d| d.is_error()).count(),
     });
-    report_with_summary(&sources, &verified.diagnostics, format, color, summary);
+    if format == Format::Json {
+        let document = super::render::json_with_summary(&sources, &verified.diagnostics, summary);
+        write_with_connections(&document, verified.connections());
+    } else {
+        report_with_summary(&sources, &verified.diagnostics, format, color, summary);
+    }
     note(&format!(
         "verified {} connections over {} pods: {} allowed, {}",
         verified.comparison.checked,
@@ -107,6 +114,25 @@ pub fn verify(
         }
     ));
     Ok(if failed { EXIT_FINDINGS } else { 0 })
+}
+
+/// Writes the JSON `document` (an object) with one more member,
+/// `connections`, streamed from `connections`: one line per item, so that
+/// the whole list is never held as text.
+fn write_with_connections(document: &str, connections: impl Iterator<Item = serde_json::Value>) {
+    let mut out = BufWriter::new(super::Stdout::new());
+    let head = document.trim_end();
+    let head = head.strip_suffix('}').unwrap_or(head).trim_end();
+    let written = (|| -> std::io::Result<()> {
+        write!(out, "{head},\n  \"connections\": [")?;
+        for (index, connection) in connections.enumerate() {
+            let separator = if index == 0 { "" } else { "," };
+            write!(out, "{separator}\n    {connection}")?;
+        }
+        writeln!(out, "\n  ]\n}}")?;
+        out.flush()
+    })();
+    super::stdout_written(written);
 }
 
 /// `ward simulate`.
@@ -149,10 +175,12 @@ pub fn simulate(
             "nothing to simulate: the pods declare no container ports; name the ports to probe with `--probe 80/tcp`",
         );
     }
-    write_stdout(&match format {
-        SimulateFormat::Table => simulate::render_table(&reachability),
-        SimulateFormat::Json => simulate::render_json(&reachability),
-    });
+    let mut out = BufWriter::new(super::Stdout::new());
+    let written = match format {
+        SimulateFormat::Table => simulate::write_table(&reachability, &mut out),
+        SimulateFormat::Json => simulate::write_json(&reachability, &mut out),
+    };
+    super::stdout_written(written.and_then(|()| out.flush()));
     Ok(0)
 }
 

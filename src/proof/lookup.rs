@@ -54,11 +54,6 @@ impl Bits {
         }
     }
 
-    /// How many members the set holds.
-    pub(super) fn count(&self) -> usize {
-        self.0.iter().map(|word| word.count_ones() as usize).sum()
-    }
-
     /// The members of `within` that exactly one of the two sets holds.
     pub(super) fn differing<'a>(
         &'a self,
@@ -72,6 +67,11 @@ impl Bits {
                 .zip(&within.0)
                 .map(|((a, b), w)| (a ^ b) & w),
         )
+    }
+
+    /// The members the set holds, in increasing order.
+    pub(super) fn iter(&self) -> impl Iterator<Item = usize> + '_ {
+        ones(self.0.iter().copied())
     }
 
     /// The members both sets hold.

@@ -165,6 +165,20 @@ impl Meaning {
         self.flows.iter().position(|r| r.covers(src, dst, probe))
     }
 
+    /// Per end of a flow or `deny` that stands for addresses, whether
+    /// `member` is in it: besides its namespace, labels and ports, the only
+    /// fact about a pod (its address) that the meaning looks at, so pods
+    /// alike in all of these are alike to the proof.
+    pub(super) fn addresses_holding(&self, member: &Member) -> Vec<bool> {
+        self.flows
+            .iter()
+            .chain(&self.denies)
+            .flat_map(|rule| [&rule.src, &rule.dst])
+            .filter(|end| matches!(end, End::Addresses { .. }))
+            .map(|end| holds(end, member))
+            .collect()
+    }
+
     /// The index of the first `deny` that covers `src -> dst` on `probe`.
     pub fn forbidding_deny(&self, src: &Member, dst: &Member, probe: Probe) -> Option<usize> {
         self.denies.iter().position(|r| r.covers(src, dst, probe))

@@ -136,6 +136,68 @@ pub enum Finding {
     },
 }
 
+/// What a [`Finding`] is, without its endpoints: the key findings are
+/// grouped by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum FindingKind {
+    /// Allowed, but no flow declares it.
+    Undeclared,
+    /// Declared by the flow with this index, but blocked.
+    Blocked(usize),
+    /// Allowed, and covered by the `deny` with this index.
+    Forbidden(usize),
+}
+
+impl Finding {
+    /// Its kind (and the flow or `deny` it concerns).
+    #[must_use]
+    pub fn kind(&self) -> FindingKind {
+        match self {
+            Finding::Undeclared { .. } => FindingKind::Undeclared,
+            Finding::Blocked { flow, .. } => FindingKind::Blocked(*flow),
+            Finding::Forbidden { deny, .. } => FindingKind::Forbidden(*deny),
+        }
+    }
+
+    /// Its two ends.
+    #[must_use]
+    pub fn ends(&self) -> (&Endpoint, &Endpoint) {
+        match self {
+            Finding::Undeclared { src, dst, .. }
+            | Finding::Blocked { src, dst, .. }
+            | Finding::Forbidden { src, dst, .. } => (src, dst),
+        }
+    }
+
+    /// The probes it holds on.
+    #[must_use]
+    pub fn probes(&self) -> &[Probe] {
+        match self {
+            Finding::Undeclared { probes, .. }
+            | Finding::Blocked { probes, .. }
+            | Finding::Forbidden { probes, .. } => probes,
+        }
+    }
+
+    fn new(kind: FindingKind, src: Endpoint, dst: Endpoint, probes: Vec<Probe>) -> Self {
+        match kind {
+            FindingKind::Undeclared => Finding::Undeclared { src, dst, probes },
+            FindingKind::Blocked(flow) => Finding::Blocked {
+                flow,
+                src,
+                dst,
+                probes,
+            },
+            FindingKind::Forbidden(deny) => Finding::Forbidden {
+                deny,
+                src,
+                dst,
+                probes,
+            },
+        }
+    }
+}
+
 /// The outcome of a comparison.
 #[derive(Debug, Clone, Default)]
 pub struct Comparison {
@@ -159,7 +221,23 @@ pub fn compare(
     reachability: &Reachability,
     members: &[(Endpoint, Member)],
 ) -> Comparison {
+    compare_classes(model, reachability, members, &[])
+}
+
+/// [`compare`] where member `i` stands for `weights[i]` endpoints of the
+/// world that get the same verdicts and the same meaning (a class of pods;
+/// 1 when `weights` is shorter): only the members' cells are visited, and
+/// [`Comparison::checked`] and [`Comparison::allowed`] count every endpoint
+/// they stand for. Findings name the members. Endpoints of `reachability`
+/// without a member are not compared.
+pub fn compare_classes(
+    model: &Model,
+    reachability: &Reachability,
+    members: &[(Endpoint, Member)],
+    weights: &[usize],
+) -> Comparison {
     let meaning = Meaning::new(model);
+    let weight = |m: usize| weights.get(m).copied().unwrap_or(1);
     // Each endpoint's identity: the last entry of `members` for it.
     let identity: IndexMap<&Endpoint, usize> = members
         .iter()
@@ -169,16 +247,19 @@ pub fn compare(
     let people: Vec<&Member> = members.iter().map(|(_, m)| m).collect();
     let flows = lookup::Rules::new(&meaning.flows, &people);
     let denies = lookup::Rules::new(&meaning.denies, &people);
-    // The member of each endpoint of the matrix, by position, and back.
     let endpoints = reachability.endpoints();
-    let by_position: Vec<Option<usize>> =
-        endpoints.iter().map(|e| identity.get(e).copied()).collect();
+    // The members in the matrix, as (position, member), in endpoint order.
+    let mut rows: Vec<(usize, usize)> = identity
+        .iter()
+        .filter_map(|(e, m)| Some((reachability.position(e)?, *m)))
+        .collect();
+    rows.sort_unstable();
+    let columns: Vec<usize> = rows.iter().map(|(e, _)| *e).collect();
     let mut position = vec![usize::MAX; people.len()];
     // The members the matrix holds, and those in managed namespaces.
     let mut present = lookup::Bits::new(people.len());
     let mut managed = lookup::Bits::new(people.len());
-    for (e, m) in by_position.iter().enumerate() {
-        let Some(m) = *m else { continue };
+    for &(e, m) in &rows {
         if let Some(slot) = position.get_mut(m) {
             *slot = e;
         }
@@ -190,8 +271,10 @@ pub fn compare(
             managed.insert(m);
         }
     }
-    // (kind, index, src, dst) -> probes, in the order first found.
-    let mut grouped: IndexMap<(u8, usize, Endpoint, Endpoint), Vec<Probe>> = IndexMap::new();
+    let weighed = |bits: &lookup::Bits| bits.iter().map(weight).sum::<usize>();
+    let (present_weight, managed_weight) = (weighed(&present), weighed(&managed));
+    // (kind, src, dst) -> probes, in the order first found.
+    let mut grouped: IndexMap<(FindingKind, Endpoint, Endpoint), Vec<Probe>> = IndexMap::new();
     let mut comparison = Comparison::default();
     // Per row of cells (a probe and a source): what the flows and `deny`s
     // from the source reach, what the policies allow, and which cells
@@ -202,27 +285,28 @@ pub fn compare(
     let mut allowed = lookup::Bits::new(people.len());
     let mut flagged = Vec::new();
     for (p, &probe) in reachability.probes().iter().enumerate() {
-        for ((i, src_end), s) in endpoints.iter().enumerate().zip(&by_position) {
-            let Some((s, src)) = s.and_then(|s| Some((s, *people.get(s)?))) else {
+        for &(i, s) in &rows {
+            let (Some(src_end), Some(src)) = (endpoints.get(i), people.get(s).copied()) else {
                 continue;
             };
             // Both ends outside Ward's policies: not Ward's to answer for.
-            let responsible = if matches!(src, Member::Pod { managed: true, .. }) {
-                &present
-            } else {
-                &managed
-            };
+            let (responsible, responsible_weight) =
+                if matches!(src, Member::Pod { managed: true, .. }) {
+                    (&present, present_weight)
+                } else {
+                    (&managed, managed_weight)
+                };
             flows.reached(s, probe, &mut declared);
             denies.reached(s, probe, &mut denied);
             allowed.clear();
-            for (cell, d) in reachability.row(p, i).zip(&by_position) {
-                if let (Some(true), Some(d)) = (cell, d) {
+            for (cell, (_, d)) in reachability.row_at(p, i, &columns).zip(&rows) {
+                if cell == Some(true) {
                     allowed.insert(*d);
                 }
             }
             allowed.intersect(responsible);
-            comparison.checked += responsible.count();
-            comparison.allowed += allowed.count();
+            comparison.checked += weight(s) * responsible_weight;
+            comparison.allowed += weight(s) * weighed(&allowed);
             flagged.clear();
             flagged.extend(allowed.differing(&declared, responsible));
             flagged.extend(allowed.common(&denied));
@@ -232,19 +316,24 @@ pub fn compare(
                 let Some(dst_end) = position.get(d).and_then(|e| endpoints.get(*e)) else {
                     continue;
                 };
-                let key = |kind: u8, index: usize| (kind, index, src_end.clone(), dst_end.clone());
+                let mut found = |kind: FindingKind| {
+                    grouped
+                        .entry((kind, src_end.clone(), dst_end.clone()))
+                        .or_default()
+                        .push(probe);
+                };
                 if allowed.contains(d) {
                     if !declared.contains(d) {
-                        grouped.entry(key(0, 0)).or_default().push(probe);
+                        found(FindingKind::Undeclared);
                     }
                     if denied.contains(d) {
                         if let Some(index) = denies.first(s, d, probe) {
-                            grouped.entry(key(2, index)).or_default().push(probe);
+                            found(FindingKind::Forbidden(index));
                         }
                     }
                 } else if declared.contains(d) {
                     if let Some(flow) = flows.first(s, d, probe).and_then(|f| model.flows.get(f)) {
-                        grouped.entry(key(1, flow.index)).or_default().push(probe);
+                        found(FindingKind::Blocked(flow.index));
                     }
                 }
             }
@@ -252,21 +341,7 @@ pub fn compare(
     }
     comparison.findings = grouped
         .into_iter()
-        .map(|((kind, index, src, dst), probes)| match kind {
-            0 => Finding::Undeclared { src, dst, probes },
-            1 => Finding::Blocked {
-                flow: index,
-                src,
-                dst,
-                probes,
-            },
-            _ => Finding::Forbidden {
-                deny: index,
-                src,
-                dst,
-                probes,
-            },
-        })
+        .map(|((kind, src, dst), probes)| Finding::new(kind, src, dst, probes))
         .collect();
     comparison
 }
@@ -367,19 +442,23 @@ fn allowing_flows(plan: &Plan, why: &Explanation) -> Vec<usize> {
     ];
     for (side, direction) in sides {
         for rule in side.iter().flat_map(|s| &s.allowed_by) {
-            let found = plan
-                .policies
-                .iter()
-                .find(|p| p.namespace == rule.policy.namespace && p.name == rule.policy.name)
-                .and_then(|p| p.rules(direction).get(rule.index));
-            if let Some(rule) = found {
-                if !flows.contains(&rule.flow) {
-                    flows.push(rule.flow);
+            if let Some(flow) = rule_flow(plan, rule, direction) {
+                if !flows.contains(&flow) {
+                    flows.push(flow);
                 }
             }
         }
     }
     flows
+}
+
+/// The flow behind a rule of one of Ward's policies, by the plan.
+fn rule_flow(plan: &Plan, rule: &simulate::RuleRef, direction: Direction) -> Option<usize> {
+    plan.policies
+        .iter()
+        .find(|p| p.namespace == rule.policy.namespace && p.name == rule.policy.name)
+        .and_then(|p| p.rules(direction).get(rule.index))
+        .map(|rule| rule.flow)
 }
 
 /// One note per side of an explanation.

@@ -51,5 +51,5 @@ pub use explain::{Explanation, PolicyRef, RuleRef, Side};
 pub use load::{Document, Loaded, load, read};
 pub use probe::{ParseProbeError, Probe, Protocol};
 pub use reach::{Connection, Reachability};
-pub use report::{render_json, render_table, render_warnings};
+pub use report::{render_json, render_table, render_warnings, write_json, write_table};
 pub use world::World;

@@ -75,6 +75,12 @@ impl Reachability {
         self.cell(probe, *self.index.get(src)?, *self.index.get(dst)?)
     }
 
+    /// The index of `endpoint` in [`Reachability::endpoints`].
+    #[must_use]
+    pub fn position(&self, endpoint: &Endpoint) -> Option<usize> {
+        self.index.get(endpoint).copied()
+    }
+
     fn cell(&self, probe: usize, src: usize, dst: usize) -> Option<bool> {
         if src >= self.pods && dst >= self.pods {
             return None;
@@ -98,6 +104,29 @@ impl Reachability {
             if from_address && dst >= self.pods {
                 return None;
             }
+            row.map(|allowed| allowed.contains(*group))
+        })
+    }
+
+    /// Like [`Reachability::row`], for the destinations at positions `dsts`
+    /// only (in the order given): for a caller that walks one endpoint per
+    /// class of a large world, so that its work follows classes, not pods.
+    pub fn row_at<'a>(
+        &'a self,
+        probe: usize,
+        src: usize,
+        dsts: &'a [usize],
+    ) -> impl Iterator<Item = Option<bool>> + 'a {
+        let row = self
+            .groups
+            .get(src)
+            .and_then(|group| self.matrices.get(probe)?.get(*group));
+        let from_address = src >= self.pods;
+        dsts.iter().map(move |dst| {
+            if from_address && *dst >= self.pods {
+                return None;
+            }
+            let group = self.groups.get(*dst)?;
             row.map(|allowed| allowed.contains(*group))
         })
     }

@@ -108,6 +108,8 @@ pub(crate) struct Rule {
 pub(crate) struct Policy {
     pub(crate) id: PolicyRef,
     pub(crate) object: NetworkPolicy,
+    /// Where it was read: file, document, item (empty for typed objects).
+    pub(crate) origin: String,
     /// The ingress rules; empty unless the policy isolates for ingress.
     pub(crate) ingress: Vec<Rule>,
     /// The egress rules; empty unless the policy isolates for egress.
@@ -163,6 +165,7 @@ type ClassKey = (
 /// A policy read, before its selectors are resolved.
 struct PolicyDraft {
     id: PolicyRef,
+    origin: String,
     namespace: usize,
     object: NetworkPolicy,
     selector: Selector,
@@ -382,9 +385,11 @@ fn read_policies(
         let spec =
             read_policy(&object, &mut blocks).map_err(|message| origin.error(this(), message))?;
         index.insert(id.clone(), drafts.len());
+        let place = origin.place();
         origins.push(origin);
         drafts.push(PolicyDraft {
             id,
+            origin: place,
             namespace: namespace_index(spaces, &namespace),
             object,
             selector: spec.selector,
@@ -621,6 +626,7 @@ impl World {
             let egress = rules(draft.egress);
             resolved.push(Policy {
                 id: draft.id,
+                origin: draft.origin,
                 object: draft.object,
                 ingress,
                 egress,
@@ -697,12 +703,41 @@ impl World {
     /// annotations, labels or spec).
     #[must_use]
     pub fn policy(&self, namespace: &str, name: &str) -> Option<&NetworkPolicy> {
+        self.policy_named(namespace, name)
+            .map(|policy| &policy.object)
+    }
+
+    fn policy_named(&self, namespace: &str, name: &str) -> Option<&Policy> {
         let id = PolicyRef {
             namespace: namespace.to_owned(),
             name: name.to_owned(),
         };
         let index = self.policy_index.get(&id)?;
-        self.policies.get(*index).map(|policy| &policy.object)
+        self.policies.get(*index)
+    }
+
+    /// Where the NetworkPolicy `namespace/name` was read ("export.yaml,
+    /// document 7"), when the world was loaded from YAML; `None` for an
+    /// unknown policy or one given as a typed object.
+    #[must_use]
+    pub fn policy_origin(&self, namespace: &str, name: &str) -> Option<&str> {
+        self.policy_named(namespace, name)
+            .map(|policy| policy.origin.as_str())
+            .filter(|place| !place.is_empty())
+    }
+
+    /// The pods of each class, in world order, by class index (what
+    /// [`World::class_count`] counts): pods in one class get the same verdict
+    /// against every other endpoint.
+    #[must_use]
+    pub fn class_members(&self) -> Vec<Vec<usize>> {
+        let mut members = vec![Vec::new(); self.classes.len()];
+        for (pod, class) in self.pod_class.iter().enumerate() {
+            if let Some(list) = members.get_mut(*class) {
+                list.push(pod);
+            }
+        }
+        members
     }
 
     /// Every distinct port and protocol that the pods' containers declare,
