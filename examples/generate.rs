@@ -202,7 +202,7 @@ fn export(text: String, replicas: usize, allow_all: bool) -> String {
     let emitted = ward::emit::emit(&model, &plan, &sources);
     let world = ward::proof::world::test_world(&model);
     let mut documents: Vec<String> = Vec::new();
-    let mut add = |yaml: Result<String, String>| documents.extend(yaml.ok());
+    let mut add = |yaml: Result<String, ward::error::SerializeError>| documents.extend(yaml.ok());
     for namespace in &world.namespaces {
         add(ward::yaml::to_yaml(namespace));
     }
