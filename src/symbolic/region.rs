@@ -1,0 +1,279 @@
+//! Regions of the connection space: products of a source, a destination, a
+//! set of protocols and a set of ports, with intersection, difference into
+//! disjoint regions, membership of a concrete connection and a witness.
+
+use super::intervals::{Addresses, Intervals};
+use super::labels::{Key, Labels, Values};
+use crate::simulate::Protocol;
+use std::collections::BTreeMap;
+use std::net::IpAddr;
+
+/// The label every namespace carries with its name.
+pub const NAME_LABEL: &str = "kubernetes.io/metadata.name";
+
+/// The key of a namespace's name.
+pub fn name_key() -> Key {
+    Key::Namespace(NAME_LABEL.to_string())
+}
+
+/// Every protocol a NetworkPolicy port names.
+pub const PROTOCOLS: [Protocol; 3] = [Protocol::Tcp, Protocol::Udp, Protocol::Sctp];
+
+/// A set of protocols.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Protocols(u8);
+
+impl Protocols {
+    /// TCP, UDP and SCTP.
+    pub const ALL: Self = Self(0b111);
+
+    /// One protocol.
+    pub fn one(protocol: Protocol) -> Self {
+        Self(match protocol {
+            Protocol::Tcp => 1,
+            Protocol::Udp => 2,
+            Protocol::Sctp => 4,
+        })
+    }
+
+    /// Whether `protocol` is in the set.
+    pub fn contains(self, protocol: Protocol) -> bool {
+        self.0 & Self::one(protocol).0 != 0
+    }
+
+    /// The members, in the order of [`PROTOCOLS`].
+    pub fn members(self) -> impl Iterator<Item = Protocol> {
+        PROTOCOLS.into_iter().filter(move |p| self.contains(*p))
+    }
+
+    fn is_empty(self) -> bool {
+        self.0 == 0
+    }
+}
+
+/// Every port, 1-65535.
+pub fn all_ports() -> Intervals {
+    Intervals::new([(1, 65535)])
+}
+
+/// One end of the connections of a region.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Side {
+    /// Pods, by the labels of their namespace and their own (and, for a
+    /// destination, which of its named ports the connection uses).
+    Pods(Labels),
+    /// Addresses outside the cluster.
+    Addresses(Addresses),
+}
+
+impl Side {
+    /// Every pod of every namespace.
+    pub fn all_pods() -> Self {
+        Self::Pods(Labels::require(name_key(), Values::exists()).unwrap_or_default())
+    }
+
+    /// Every pod and every address: as two sides.
+    pub fn everything() -> [Self; 2] {
+        [Self::all_pods(), Self::Addresses(Addresses::all())]
+    }
+
+    fn intersect(&self, other: &Self) -> Option<Self> {
+        match (self, other) {
+            (Self::Pods(a), Self::Pods(b)) => a.intersect(b).map(Self::Pods),
+            (Self::Addresses(a), Self::Addresses(b)) => Some(a.intersect(b))
+                .filter(|s| !s.is_empty())
+                .map(Self::Addresses),
+            _ => None,
+        }
+    }
+
+    fn minus(&self, other: &Self) -> Vec<Self> {
+        match (self, other) {
+            (Self::Pods(a), Self::Pods(b)) => a.minus(b).into_iter().map(Self::Pods).collect(),
+            (Self::Addresses(a), Self::Addresses(b)) => {
+                let rest = a.minus(b);
+                if rest.is_empty() {
+                    Vec::new()
+                } else {
+                    vec![Self::Addresses(rest)]
+                }
+            }
+            _ => vec![self.clone()],
+        }
+    }
+
+    fn contains(&self, end: &End) -> bool {
+        match (self, end) {
+            (Self::Pods(cube), End::Pod(labels)) => cube.contains(labels),
+            (Self::Addresses(set), End::Address(ip)) => set.contains(*ip),
+            _ => false,
+        }
+    }
+
+    fn pick(&self) -> Option<End> {
+        match self {
+            Self::Pods(cube) => Some(End::Pod(cube.pick())),
+            Self::Addresses(set) => set.pick().map(End::Address),
+        }
+    }
+
+    /// The one namespace the side's pods are in, when it names one.
+    pub fn namespace(&self) -> Pin {
+        match self {
+            Self::Pods(cube) => match cube.get(&name_key()).present {
+                super::labels::Present::Only(names) if names.len() == 1 => {
+                    names.first().cloned().map_or(Pin::Any, Pin::Namespace)
+                }
+                _ => Pin::Any,
+            },
+            Self::Addresses(_) => Pin::Addresses,
+        }
+    }
+}
+
+/// Where a side is, for indexing: one namespace, the addresses, or unknown.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Pin {
+    /// Pods of this namespace only.
+    Namespace(String),
+    /// Addresses only.
+    Addresses,
+    /// Possibly anything.
+    Any,
+}
+
+/// A product of constraints: connections from `src` to `dst` on one of
+/// `protocols` and one of `ports`. Never empty.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Cube {
+    /// Who opens the connection.
+    pub src: Side,
+    /// Who accepts it.
+    pub dst: Side,
+    /// On which protocols.
+    pub protocols: Protocols,
+    /// On which ports.
+    pub ports: Intervals,
+}
+
+impl Cube {
+    /// The region, or `None` when a dimension is empty.
+    pub fn new(src: Side, dst: Side, protocols: Protocols, ports: Intervals) -> Option<Self> {
+        let empty = |side: &Side| matches!(side, Side::Addresses(a) if a.is_empty());
+        (!empty(&src) && !empty(&dst) && !protocols.is_empty() && !ports.is_empty()).then_some(
+            Self {
+                src,
+                dst,
+                protocols,
+                ports,
+            },
+        )
+    }
+
+    /// The connections in both; `None` when none.
+    pub fn intersect(&self, other: &Self) -> Option<Self> {
+        Self::new(
+            self.src.intersect(&other.src)?,
+            self.dst.intersect(&other.dst)?,
+            Protocols(self.protocols.0 & other.protocols.0),
+            self.ports.intersect(&other.ports),
+        )
+    }
+
+    /// The connections of `self` outside `other`, as disjoint regions.
+    pub fn minus(&self, other: &Self) -> Vec<Self> {
+        let Some(common) = self.intersect(other) else {
+            return vec![self.clone()];
+        };
+        let mut pieces = Vec::new();
+        for src in self.src.minus(&other.src) {
+            pieces.push(Self {
+                src,
+                ..self.clone()
+            });
+        }
+        let rest = Self {
+            src: common.src,
+            ..self.clone()
+        };
+        for dst in rest.dst.minus(&other.dst) {
+            pieces.push(Self {
+                dst,
+                ..rest.clone()
+            });
+        }
+        let rest = Self {
+            dst: common.dst,
+            ..rest
+        };
+        let protocols = Protocols(rest.protocols.0 & !other.protocols.0);
+        if !protocols.is_empty() {
+            pieces.push(Self {
+                protocols,
+                ..rest.clone()
+            });
+        }
+        let ports = rest.ports.minus(&other.ports);
+        if !ports.is_empty() {
+            pieces.push(Self {
+                protocols: common.protocols,
+                ports,
+                ..rest
+            });
+        }
+        pieces
+    }
+
+    /// Whether the concrete connection is in the region.
+    pub fn contains(&self, point: &Point) -> bool {
+        self.protocols.contains(point.protocol)
+            && self.ports.contains(u128::from(point.port))
+            && self.src.contains(&point.src)
+            && self.dst.contains(&point.dst)
+    }
+
+    /// A connection of the region, with as few labels as the cube allows.
+    pub fn pick(&self) -> Option<Point> {
+        Some(Point {
+            src: self.src.pick()?,
+            dst: self.dst.pick()?,
+            protocol: self.protocols.members().next()?,
+            port: u16::try_from(self.ports.first()?).ok()?,
+        })
+    }
+}
+
+/// One end of a concrete connection.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum End {
+    /// A pod, by its labels (namespace labels, pod labels, and for a
+    /// destination the names of its ports that the connection uses).
+    Pod(BTreeMap<Key, String>),
+    /// An address outside the cluster.
+    Address(IpAddr),
+}
+
+/// A concrete connection.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Point {
+    /// Who opens it.
+    pub src: End,
+    /// Who accepts it.
+    pub dst: End,
+    /// Its protocol.
+    pub protocol: Protocol,
+    /// Its port.
+    pub port: u16,
+}
+
+/// `regions` minus `holes`, as disjoint regions.
+pub fn minus_all<'a>(region: &Cube, holes: impl IntoIterator<Item = &'a Cube>) -> Vec<Cube> {
+    let mut rest = vec![region.clone()];
+    for hole in holes {
+        if rest.is_empty() {
+            break;
+        }
+        rest = rest.iter().flat_map(|piece| piece.minus(hole)).collect();
+    }
+    rest
+}
