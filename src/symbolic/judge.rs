@@ -180,6 +180,14 @@ fn compare(grants: &Allowed, program: &Declared) -> Verdict {
     verdict
 }
 
+/// Whether the policies allow the concrete connection: its source's side
+/// lets it out (an address always does) and its destination's lets it in.
+pub fn allows(grants: &Allowed, point: &Point) -> bool {
+    let admits = |list: &[(Cube, Option<Origin>)]| list.iter().any(|(c, _)| c.contains(point));
+    (matches!(point.src, End::Address(_)) || admits(&grants.egress))
+        && (matches!(point.dst, End::Address(_)) || admits(&grants.ingress))
+}
+
 /// The counterexample for `point`, with the rules that admit it.
 fn counterexample(grants: &Allowed, kind: Kind, point: Point) -> Counterexample {
     let admitting = |list: &[(Cube, Option<Origin>)]| -> Vec<Option<Origin>> {

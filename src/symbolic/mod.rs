@@ -11,5 +11,7 @@ pub mod judge;
 pub mod labels;
 pub mod policies;
 pub mod region;
+pub mod report;
 
-pub use judge::{Counterexample, Kind, Verdict, judge};
+pub use judge::{Counterexample, Kind, Verdict, allows, judge};
+pub use policies::allowed;

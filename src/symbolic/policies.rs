@@ -7,21 +7,13 @@
 use super::intervals::{Addresses, Intervals};
 use super::labels::{Key, Labels, Values};
 use super::region::{Cube, Protocols, Side, all_ports, name_key};
+use crate::plan::Direction;
 use crate::simulate::Protocol;
 use ipnet::IpNet;
 use k8s_openapi::api::networking::v1::{NetworkPolicy, NetworkPolicyPeer, NetworkPolicyPort};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::LabelSelector;
 use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 use std::collections::BTreeMap;
-
-/// Which way a rule looks.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub enum Direction {
-    /// From the governed pod.
-    Egress,
-    /// To the governed pod.
-    Ingress,
-}
 
 /// The rule a region comes from.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
