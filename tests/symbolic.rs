@@ -388,11 +388,7 @@ type Instance = (Vec<Namespace>, Vec<Pod>, Vec<(Endpoint, Member)>);
 /// A world of the counterexample's one or two pods, its namespaces, and an
 /// address for a pod that lies outside every block; `None` when there is
 /// no such address.
-fn instantiate(
-    model: &Model,
-    point: &Point,
-    nets: &[IpNet],
-) -> Option<Instance> {
+fn instantiate(model: &Model, point: &Point, nets: &[IpNet]) -> Option<Instance> {
     let free: Vec<IpAddr> = [
         "10.244.0.1",
         "10.244.0.2",

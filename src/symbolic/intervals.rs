@@ -172,3 +172,47 @@ fn range(net: IpNet) -> (u128, u128) {
         IpNet::V6(n) => (u128::from(n.network()), u128::from(n.broadcast())),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+    use std::collections::BTreeSet;
+
+    fn set() -> impl Strategy<Value = Vec<(u128, u128)>> {
+        proptest::collection::vec((0u128..30, 0u128..8).prop_map(|(a, n)| (a, a + n)), 0..4)
+    }
+
+    fn members(ranges: &[(u128, u128)]) -> BTreeSet<u128> {
+        ranges.iter().flat_map(|(a, b)| *a..=*b).collect()
+    }
+
+    proptest! {
+        #[test]
+        fn operations_match_sets_of_numbers(a in set(), b in set()) {
+            let (x, y) = (Intervals::new(a.clone()), Intervals::new(b.clone()));
+            let (ma, mb) = (members(&a), members(&b));
+            prop_assert_eq!(members(x.ranges()), ma.clone());
+            prop_assert_eq!(members(x.intersect(&y).ranges()), &ma & &mb);
+            prop_assert_eq!(members(x.minus(&y).ranges()), &ma - &mb);
+            prop_assert_eq!(x.first(), ma.first().copied());
+            // Sorted, disjoint and never adjacent: one way to write a set.
+            prop_assert!(x.ranges().windows(2).all(|w| w[0].1 + 1 < w[1].0));
+        }
+    }
+
+    #[test]
+    fn blocks_minus_holes_and_edges_of_the_space() {
+        let net = |t: &str| t.parse::<IpNet>().unwrap();
+        let set = Addresses::blocks(&[net("10.0.0.0/8"), net("::/0")], &[net("10.1.0.0/16")]);
+        assert!(set.contains("10.0.0.0".parse().unwrap()));
+        assert!(!set.contains("10.1.255.255".parse().unwrap()));
+        assert!(set.contains("10.2.0.0".parse().unwrap()));
+        assert!(set.contains("ffff::1".parse().unwrap()));
+        let everything = Addresses::all();
+        assert!(everything.minus(&everything).is_empty());
+        assert_eq!(everything.pick(), Some("0.0.0.0".parse().unwrap()));
+        let v6 = everything.minus(&Addresses::blocks(&[net("0.0.0.0/0")], &[]));
+        assert_eq!(v6.pick(), Some("::".parse().unwrap()));
+    }
+}

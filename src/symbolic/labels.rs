@@ -251,3 +251,95 @@ impl Labels {
             .collect()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    const KEYS: [&str; 2] = ["a", "b"];
+    const VALUES: [&str; 3] = ["x", "y", "z"];
+
+    /// Every labelling of the keys with absence or one of the values (and
+    /// `w`, a value no requirement names).
+    fn universe() -> Vec<BTreeMap<Key, String>> {
+        let states = [None, Some("x"), Some("y"), Some("z"), Some("w")];
+        let mut all = vec![BTreeMap::new()];
+        for key in KEYS {
+            all = all
+                .into_iter()
+                .flat_map(|labels| {
+                    states.iter().map(move |state| {
+                        let mut labels = labels.clone();
+                        if let Some(v) = state {
+                            labels.insert(Key::Pod(key.to_string()), v.to_string());
+                        }
+                        labels
+                    })
+                })
+                .collect();
+        }
+        all
+    }
+
+    fn values() -> impl Strategy<Value = Values> {
+        let set = proptest::sample::subsequence(VALUES.to_vec(), 0..=3)
+            .prop_map(|v| v.into_iter().map(String::from).collect::<BTreeSet<_>>());
+        (any::<bool>(), any::<bool>(), set).prop_map(|(absent, only, set)| Values {
+            absent,
+            present: if only {
+                Present::Only(set)
+            } else {
+                Present::AllBut(set)
+            },
+        })
+    }
+
+    fn cube() -> impl Strategy<Value = Option<Labels>> {
+        proptest::collection::vec((proptest::sample::select(KEYS.to_vec()), values()), 0..3)
+            .prop_map(|requirements| {
+                requirements
+                    .into_iter()
+                    .try_fold(Labels::any(), |cube, (key, values)| {
+                        cube.with(Key::Pod(key.to_string()), &values)
+                    })
+            })
+    }
+
+    proptest! {
+        #[test]
+        fn intersection_complement_and_difference_match_brute_force(a in cube(), b in cube()) {
+            let universe = universe();
+            let holds = |c: &Option<Labels>, l: &BTreeMap<Key, String>| c.as_ref().is_some_and(|c| c.contains(l));
+            // An empty cube is `None`: nothing to compare.
+            let (Some(ca), Some(cb)) = (&a, &b) else {
+                return Ok(());
+            };
+            let both = ca.intersect(cb);
+            let outside = ca.complement();
+            let rest = ca.minus(cb);
+            for labels in &universe {
+                prop_assert_eq!(holds(&both, labels), ca.contains(labels) && cb.contains(labels));
+                let pieces = outside.iter().filter(|p| p.contains(labels)).count();
+                prop_assert_eq!(pieces, usize::from(!ca.contains(labels)), "complement pieces are disjoint and cover");
+                let pieces = rest.iter().filter(|p| p.contains(labels)).count();
+                prop_assert_eq!(pieces, usize::from(ca.contains(labels) && !cb.contains(labels)));
+            }
+            // A picked labelling is in the cube, and has only required keys.
+            let picked = ca.pick();
+            prop_assert!(ca.contains(&picked));
+            for key in picked.keys() {
+                prop_assert!(!ca.get(key).absent);
+            }
+        }
+
+        #[test]
+        fn values_complement_and_intersection_are_exact(a in values(), b in values()) {
+            for state in [None, Some("x"), Some("y"), Some("z"), Some("w")] {
+                prop_assert_eq!(a.intersect(&b).contains(state), a.contains(state) && b.contains(state));
+                prop_assert_eq!(a.complement().contains(state), !a.contains(state));
+            }
+            prop_assert_eq!(a.is_empty(), a.pick().is_none());
+        }
+    }
+}

@@ -277,3 +277,76 @@ pub fn minus_all<'a>(region: &Cube, holes: impl IntoIterator<Item = &'a Cube>) -
     }
     rest
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+    use std::net::Ipv4Addr;
+
+    /// Ends of a tiny universe: pods labelled `a` absent, `x` or `y`, and
+    /// addresses 0.0.0.0 to 0.0.0.3.
+    fn ends() -> Vec<End> {
+        let mut ends: Vec<End> = [None, Some("x"), Some("y")]
+            .into_iter()
+            .map(|v| {
+                let mut labels = BTreeMap::from([(name_key(), "n".to_string())]);
+                if let Some(v) = v {
+                    labels.insert(Key::Pod("a".to_string()), v.to_string());
+                }
+                End::Pod(labels)
+            })
+            .collect();
+        ends.extend((0u32..4).map(|n| End::Address(IpAddr::V4(Ipv4Addr::from(n)))));
+        ends
+    }
+
+    fn side() -> impl Strategy<Value = Side> {
+        prop_oneof![
+            proptest::sample::subsequence(vec!["x", "y"], 0..=2).prop_map(|values| {
+                Side::Pods(
+                    Labels::require(
+                        Key::Pod("a".to_string()),
+                        Values::one_of(values.into_iter().map(String::from)),
+                    )
+                    .unwrap_or_default(),
+                )
+            }),
+            Just(Side::all_pods()),
+            (0u128..4, 0u128..4).prop_map(|(a, n)| Side::Addresses(Addresses {
+                v4: Intervals::new([(a, a + n)]),
+                v6: Intervals::default(),
+            })),
+        ]
+    }
+
+    fn cube() -> impl Strategy<Value = Option<Cube>> {
+        (side(), side(), 1u8..8, 1u128..4, 0u128..3).prop_map(|(src, dst, p, first, n)| {
+            Cube::new(src, dst, Protocols(p), Intervals::new([(first, first + n)]))
+        })
+    }
+
+    proptest! {
+        #[test]
+        fn difference_and_intersection_match_brute_force(a in cube(), b in cube()) {
+            let (Some(a), Some(b)) = (a, b) else { return Ok(()) };
+            let both = a.intersect(&b);
+            let rest = a.minus(&b);
+            for src in ends() {
+                for dst in ends() {
+                    for protocol in PROTOCOLS {
+                        for port in 1u16..7 {
+                            let point = Point { src: src.clone(), dst: dst.clone(), protocol, port };
+                            let (in_a, in_b) = (a.contains(&point), b.contains(&point));
+                            prop_assert_eq!(both.as_ref().is_some_and(|c| c.contains(&point)), in_a && in_b);
+                            let pieces = rest.iter().filter(|c| c.contains(&point)).count();
+                            prop_assert_eq!(pieces, usize::from(in_a && !in_b), "pieces are disjoint");
+                        }
+                    }
+                }
+            }
+            let picked = a.pick();
+            prop_assert!(picked.is_some_and(|p| a.contains(&p)));
+        }
+    }
+}
