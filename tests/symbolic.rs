@@ -73,11 +73,16 @@ fn a_selector_widened_to_a_value_no_sample_holds_is_caught_with_that_value() {
         operator: "In".to_string(),
         values: Some(vec!["web".to_string(), "web-canary".to_string()]),
     }]);
-    let sampled = ward::proof::test_program(&model, &plan, objects.clone()).unwrap();
+    let tested = ward::proof::test_program(&model, &plan, objects.clone()).unwrap();
     assert!(
-        sampled.comparison.findings.is_empty(),
+        tested.comparison.findings.is_empty(),
         "the sampled world holds no canary"
     );
+    // `ward test` reports the exact judge's counterexample in the source.
+    assert!(tested.judges_agree);
+    let codes: Vec<ward::diagnostic::Code> = tested.diagnostics.iter().map(|d| d.code).collect();
+    assert_eq!(codes, [ward::diagnostic::Code::E0501]);
+    insta::assert_snapshot!(ward::cli::render::human(&sources, &tested.diagnostics));
     let verdict = judge(&model, &objects).unwrap();
     assert_eq!(
         verdict.counterexamples.len(),

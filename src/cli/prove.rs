@@ -57,14 +57,14 @@ pub fn test(paths: &[PathBuf], format: Format, color: Color) -> Result<u8, Usage
         .as_ref()
         .map_or((0, 0), |v| (v.regions, v.counterexamples.len()));
     let summary = serde_json::json!({
-        "exact_regions": regions,
-        "exact_counterexamples": counterexamples,
         "connections": tested.comparison.checked,
         "allowed": tested.comparison.allowed,
         "pods": pods,
         "addresses": addresses,
         "probes": probes,
         "findings": findings,
+        "exact_regions": regions,
+        "exact_counterexamples": counterexamples,
     });
     report_with_summary(&sources, &diagnostics, format, color, summary);
     note(&format!(
