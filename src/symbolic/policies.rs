@@ -73,49 +73,57 @@ pub fn allowed(policies: &[NetworkPolicy]) -> Result<Allowed, String> {
             ),
         };
         let Some(selected) = selected else { continue };
-        let origin = |direction, index| Origin {
-            namespace: namespace.clone(),
-            name: name.clone(),
-            direction,
-            index,
-        };
-        let [out, into] = &mut isolating;
-        if has_egress {
-            out.entry(namespace.clone())
-                .or_default()
-                .push(selected.clone());
-            for (index, rule) in egress.iter().enumerate() {
-                let path = at(&format!("spec.egress[{index}]"));
-                for (peer, ports) in
-                    grants(&namespace, rule.to.as_deref(), rule.ports.as_deref(), &path)?
-                {
-                    let (dst, protocols, numbers) = ports.apply(peer);
-                    let cube = dst.and_then(|dst| {
-                        Cube::new(Side::Pods(selected.clone()), dst, protocols, numbers)
-                    });
-                    allowed
-                        .egress
-                        .extend(cube.map(|c| (c, Some(origin(Direction::Egress, index)))));
-                }
+        // Per direction: its rules as (peers, ports), whether the policy
+        // isolates it, and where its grants and selectors go.
+        let directions = [
+            (
+                Direction::Egress,
+                has_egress,
+                egress
+                    .iter()
+                    .map(|r| (r.to.as_deref(), r.ports.as_deref()))
+                    .collect::<Vec<_>>(),
+            ),
+            (
+                Direction::Ingress,
+                has_ingress,
+                ingress
+                    .iter()
+                    .map(|r| (r.from.as_deref(), r.ports.as_deref()))
+                    .collect(),
+            ),
+        ];
+        for (direction, isolates, rules) in directions {
+            if !isolates {
+                continue;
             }
-        }
-        if has_ingress {
-            into.entry(namespace.clone())
+            let (list, isolated) = match direction {
+                Direction::Egress => (&mut allowed.egress, &mut isolating[0]),
+                Direction::Ingress => (&mut allowed.ingress, &mut isolating[1]),
+            };
+            isolated
+                .entry(namespace.clone())
                 .or_default()
                 .push(selected.clone());
-            for (index, rule) in ingress.iter().enumerate() {
-                let path = at(&format!("spec.ingress[{index}]"));
-                for (peer, ports) in grants(
-                    &namespace,
-                    rule.from.as_deref(),
-                    rule.ports.as_deref(),
-                    &path,
-                )? {
-                    let (dst, protocols, numbers) = ports.apply(Side::Pods(selected.clone()));
-                    let cube = dst.and_then(|dst| Cube::new(peer, dst, protocols, numbers));
-                    allowed
-                        .ingress
-                        .extend(cube.map(|c| (c, Some(origin(Direction::Ingress, index)))));
+            for (index, (peers, ports)) in rules.into_iter().enumerate() {
+                let path = at(&format!("spec.{}[{index}]", direction.as_str()));
+                for (peer, grant) in grants(&namespace, peers, ports, &path)? {
+                    let governed = Side::Pods(selected.clone());
+                    let (src, dst) = match direction {
+                        Direction::Egress => (governed, peer),
+                        Direction::Ingress => (peer, governed),
+                    };
+                    let (dst, protocols, numbers) = grant.apply(dst);
+                    let origin = Origin {
+                        namespace: namespace.clone(),
+                        name: name.clone(),
+                        direction,
+                        index,
+                    };
+                    list.extend(
+                        dst.and_then(|dst| Cube::new(src, dst, protocols, numbers))
+                            .map(|c| (c, Some(origin))),
+                    );
                 }
             }
         }
