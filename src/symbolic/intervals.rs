@@ -50,6 +50,22 @@ impl Intervals {
         self.ranges.first().map(|(first, _)| *first)
     }
 
+    /// Whether some member is in both (no allocation).
+    pub fn meets(&self, other: &Self) -> bool {
+        let (mut i, mut j) = (0, 0);
+        while let (Some(a), Some(b)) = (self.ranges.get(i), other.ranges.get(j)) {
+            if a.0.max(b.0) <= a.1.min(b.1) {
+                return true;
+            }
+            if a.1 < b.1 {
+                i += 1;
+            } else {
+                j += 1;
+            }
+        }
+        false
+    }
+
     /// Members of both.
     pub fn intersect(&self, other: &Self) -> Self {
         let mut out = Vec::new();
@@ -194,6 +210,7 @@ mod tests {
             let (ma, mb) = (members(&a), members(&b));
             prop_assert_eq!(members(x.ranges()), ma.clone());
             prop_assert_eq!(members(x.intersect(&y).ranges()), &ma & &mb);
+            prop_assert_eq!(x.meets(&y), !(&ma & &mb).is_empty());
             prop_assert_eq!(members(x.minus(&y).ranges()), &ma - &mb);
             prop_assert_eq!(x.first(), ma.first().copied());
             // Sorted, disjoint and never adjacent: one way to write a set.

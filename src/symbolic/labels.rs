@@ -103,6 +103,19 @@ impl Values {
         }
     }
 
+    /// Whether some state is allowed by both (no allocation).
+    pub fn meets(&self, other: &Self) -> bool {
+        (self.absent && other.absent)
+            || match (&self.present, &other.present) {
+                (Present::Only(a), Present::Only(b)) => a.iter().any(|v| b.contains(v)),
+                (Present::Only(a), Present::AllBut(b)) | (Present::AllBut(b), Present::Only(a)) => {
+                    a.iter().any(|v| !b.contains(v))
+                }
+                // Two co-finite sets always share a value.
+                (Present::AllBut(_), Present::AllBut(_)) => true,
+            }
+    }
+
     /// The states this does not allow.
     pub fn complement(&self) -> Self {
         Self {
@@ -195,6 +208,19 @@ impl Labels {
         self.keys.iter()
     }
 
+    /// Whether some labelling meets both cubes (no allocation).
+    pub fn meets(&self, other: &Self) -> bool {
+        let (small, large) = if self.keys.len() <= other.keys.len() {
+            (self, other)
+        } else {
+            (other, self)
+        };
+        small
+            .keys
+            .iter()
+            .all(|(key, values)| large.keys.get(key).is_none_or(|v| v.meets(values)))
+    }
+
     /// The label states both cubes allow; `None` when none.
     pub fn intersect(&self, other: &Self) -> Option<Self> {
         other
@@ -225,7 +251,7 @@ impl Labels {
 
     /// `self` minus `other`, as disjoint cubes.
     pub fn minus(&self, other: &Self) -> Vec<Self> {
-        if self.intersect(other).is_none() {
+        if !self.meets(other) {
             return vec![self.clone()];
         }
         other
@@ -316,6 +342,7 @@ mod tests {
                 return Ok(());
             };
             let both = ca.intersect(cb);
+            prop_assert_eq!(ca.meets(cb), both.is_some());
             let outside = ca.complement();
             let rest = ca.minus(cb);
             for labels in &universe {
@@ -338,6 +365,7 @@ mod tests {
             for state in [None, Some("x"), Some("y"), Some("z"), Some("w")] {
                 prop_assert_eq!(a.intersect(&b).contains(state), a.contains(state) && b.contains(state));
                 prop_assert_eq!(a.complement().contains(state), !a.contains(state));
+                prop_assert_eq!(a.meets(&b), !a.intersect(&b).is_empty());
             }
             prop_assert_eq!(a.is_empty(), a.pick().is_none());
         }

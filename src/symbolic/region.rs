@@ -87,6 +87,14 @@ impl Side {
         }
     }
 
+    fn meets(&self, other: &Self) -> bool {
+        match (self, other) {
+            (Self::Pods(a), Self::Pods(b)) => a.meets(b),
+            (Self::Addresses(a), Self::Addresses(b)) => a.v4.meets(&b.v4) || a.v6.meets(&b.v6),
+            _ => false,
+        }
+    }
+
     fn minus(&self, other: &Self) -> Vec<Self> {
         match (self, other) {
             (Self::Pods(a), Self::Pods(b)) => a.minus(b).into_iter().map(Self::Pods).collect(),
@@ -170,8 +178,19 @@ impl Cube {
         )
     }
 
+    /// Whether some connection is in both (no allocation).
+    pub fn meets(&self, other: &Self) -> bool {
+        self.protocols.0 & other.protocols.0 != 0
+            && self.ports.meets(&other.ports)
+            && self.src.meets(&other.src)
+            && self.dst.meets(&other.dst)
+    }
+
     /// The connections in both; `None` when none.
     pub fn intersect(&self, other: &Self) -> Option<Self> {
+        if !self.meets(other) {
+            return None;
+        }
         Self::new(
             self.src.intersect(&other.src)?,
             self.dst.intersect(&other.dst)?,
@@ -332,6 +351,7 @@ mod tests {
             let (Some(a), Some(b)) = (a, b) else { return Ok(()) };
             let both = a.intersect(&b);
             let rest = a.minus(&b);
+            prop_assert_eq!(a.meets(&b), both.is_some());
             for src in ends() {
                 for dst in ends() {
                     for protocol in PROTOCOLS {
