@@ -4,11 +4,9 @@
 
 use super::declared::{Declared, declared};
 use super::index::Index;
-use super::intervals::Addresses;
 use super::labels::Key;
 use super::policies::{Allowed, Origin, allowed};
 use super::region::{Cube, End, Point, Side, minus_all};
-use super::region::{Protocols, all_ports};
 use crate::model::Model;
 use k8s_openapi::api::networking::v1::NetworkPolicy;
 use std::collections::BTreeSet;
@@ -60,7 +58,6 @@ type Admitted = (Cube, Option<Origin>, Option<Origin>);
 
 /// The allowed connections inside the space Ward answers for.
 fn admitted(grants: &Allowed, space: &[Cube]) -> Vec<Admitted> {
-    let any_address = || Side::Addresses(Addresses::all());
     let mut out = Vec::new();
     let ingress = Index::new(grants.ingress.iter().map(|(c, _)| c));
     for (e, from) in &grants.egress {
@@ -71,15 +68,15 @@ fn admitted(grants: &Allowed, space: &[Cube]) -> Vec<Admitted> {
                 }
             }
         }
-        let out_of_cluster = Cube::new(e.src.clone(), any_address(), Protocols::ALL, all_ports());
-        if let Some(leaving) = out_of_cluster.and_then(|o| e.intersect(&o)) {
-            out.push((leaving, from.clone(), None));
+        // Towards an address, only the source's side decides.
+        if matches!(e.dst, Side::Addresses(_)) {
+            out.push((e.clone(), from.clone(), None));
         }
     }
     for (i, to) in &grants.ingress {
-        let into_cluster = Cube::new(any_address(), i.dst.clone(), Protocols::ALL, all_ports());
-        if let Some(entering) = into_cluster.and_then(|o| i.intersect(&o)) {
-            out.push((entering, None, to.clone()));
+        // From an address, only the destination's side decides.
+        if matches!(i.src, Side::Addresses(_)) {
+            out.push((i.clone(), None, to.clone()));
         }
     }
     let index = Index::new(space);
@@ -118,10 +115,11 @@ fn compare(grants: &Allowed, program: &Declared) -> Verdict {
         ..Verdict::default()
     };
     let mut seen = BTreeSet::new();
+    let mut reported: BTreeSet<(Option<&Origin>, Option<&Origin>)> = BTreeSet::new();
     let explain = |kind: Kind, point: Point| counterexample(grants, kind, point);
     // Allowed but not declared.
     for (cube, e, i) in &allowed {
-        if seen.contains(&(Kind::Undeclared, e.clone(), i.clone())) {
+        if reported.contains(&(e.as_ref(), i.as_ref())) {
             continue;
         }
         let holes: Vec<&Cube> = flow_index
@@ -132,7 +130,7 @@ fn compare(grants: &Allowed, program: &Declared) -> Verdict {
         let rest = minus_all(cube, holes.iter().copied());
         if let Some(point) = rest.first().and_then(Cube::pick) {
             let inside = |p: &Point| cube.contains(p) && !holes.iter().any(|h| h.contains(p));
-            seen.insert((Kind::Undeclared, e.clone(), i.clone()));
+            reported.insert((e.as_ref(), i.as_ref()));
             verdict
                 .counterexamples
                 .push(explain(Kind::Undeclared, minimal(point, &inside)));
@@ -140,7 +138,7 @@ fn compare(grants: &Allowed, program: &Declared) -> Verdict {
     }
     // Declared but not allowed.
     for (cube, flow) in &flows {
-        if seen.contains(&(Kind::Blocked(*flow), None, None)) {
+        if seen.contains(&Kind::Blocked(*flow)) {
             continue;
         }
         let holes: Vec<&Cube> = allowed_index
@@ -151,7 +149,7 @@ fn compare(grants: &Allowed, program: &Declared) -> Verdict {
         let rest = minus_all(cube, holes.iter().copied());
         if let Some(point) = rest.first().and_then(Cube::pick) {
             let inside = |p: &Point| cube.contains(p) && !holes.iter().any(|h| h.contains(p));
-            seen.insert((Kind::Blocked(*flow), None, None));
+            seen.insert(Kind::Blocked(*flow));
             verdict
                 .counterexamples
                 .push(explain(Kind::Blocked(*flow), minimal(point, &inside)));
@@ -159,7 +157,7 @@ fn compare(grants: &Allowed, program: &Declared) -> Verdict {
     }
     // Allowed and forbidden.
     for (cube, deny) in &program.denies {
-        if seen.contains(&(Kind::Forbidden(*deny), None, None)) {
+        if seen.contains(&Kind::Forbidden(*deny)) {
             continue;
         }
         let broken = allowed_index
@@ -170,7 +168,7 @@ fn compare(grants: &Allowed, program: &Declared) -> Verdict {
         if let Some((both, a)) = broken {
             if let Some(point) = both.pick() {
                 let inside = |p: &Point| cube.contains(p) && a.contains(p);
-                seen.insert((Kind::Forbidden(*deny), None, None));
+                seen.insert(Kind::Forbidden(*deny));
                 verdict
                     .counterexamples
                     .push(explain(Kind::Forbidden(*deny), minimal(point, &inside)));

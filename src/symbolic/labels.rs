@@ -203,6 +203,11 @@ impl Labels {
         self.keys.get(key).cloned().unwrap_or_else(Values::any)
     }
 
+    /// The requirement on `key`, when it has one (no allocation).
+    pub fn requirement(&self, key: &Key) -> Option<&Values> {
+        self.keys.get(key)
+    }
+
     /// The requirements, by key.
     pub fn requirements(&self) -> impl Iterator<Item = (&Key, &Values)> {
         self.keys.iter()

@@ -11,6 +11,9 @@ use std::net::IpAddr;
 /// The label every namespace carries with its name.
 pub const NAME_LABEL: &str = "kubernetes.io/metadata.name";
 
+/// The key of a namespace's name, made once (sides are indexed by it).
+static NAME_KEY: std::sync::LazyLock<Key> = std::sync::LazyLock::new(name_key);
+
 /// The key of a namespace's name.
 pub fn name_key() -> Key {
     Key::Namespace(NAME_LABEL.to_string())
@@ -128,8 +131,8 @@ impl Side {
     /// The one namespace the side's pods are in, when it names one.
     pub fn namespace(&self) -> Pin {
         match self {
-            Self::Pods(cube) => match cube.get(&name_key()).present {
-                super::labels::Present::Only(names) if names.len() == 1 => {
+            Self::Pods(cube) => match cube.requirement(&NAME_KEY).map(|v| &v.present) {
+                Some(super::labels::Present::Only(names)) if names.len() == 1 => {
                     names.first().cloned().map_or(Pin::Any, Pin::Namespace)
                 }
                 _ => Pin::Any,
