@@ -1,12 +1,20 @@
-//! What the fuzz targets do with one input, shared with
-//! `tests/fuzz_corpus.rs`, which replays the committed inputs under
-//! `fuzz/regressions/` and `fuzz/seeds/` with stable `cargo test`.
+//! What the fuzz targets do with one input, and the invariants every input
+//! keeps: shared with `tests/fuzz_corpus.rs`, which replays the committed
+//! inputs under `fuzz/regressions/` and `fuzz/seeds/` with stable `cargo
+//! test`, and with `tests/robustness.rs`, whose property tests feed it
+//! arbitrary and mutated programs. One file included by `#[path]` rather than
+//! a library module: the invariants are assertions (panics), which the
+//! library's lints keep out of its code, and the fuzz crate, in its own
+//! workspace, depends on nothing but `ward` and `libfuzzer-sys`.
 //!
 //! An input is the bytes of one `.ward` file. Nothing may panic, and what
 //! comes out must hold together: diagnostics point inside the file, a model
 //! exists exactly when nothing is an error, the YAML `ward build` streams is
 //! the objects' YAML and reads back as the same objects (the strict reader
-//! of `ward::yaml` reads what its writer wrote), every rendering of the matrix
+//! of `ward::yaml` reads what its writer wrote) that the API server would
+//! accept (the simulator's loader applies its rules: names, labels, selector
+//! operators with their values, `except` strictly inside its `cidr`), every
+//! rendering of the matrix
 //! succeeds, and (for programs small enough to simulate quickly) the
 //! generated policies allow exactly the declared flows.
 
@@ -44,7 +52,8 @@ pub fn parse(bytes: &[u8]) {
 /// The `pipeline` target: check, build, serialize, the matrix in every
 /// format, and for small programs the simulation.
 pub fn pipeline(bytes: &[u8]) {
-    let (sources, _) = program(bytes);
+    let (sources, encoding) = program(bytes);
+    spans_inside(&sources, encoding.as_slice());
     let checked = ward::compile(&sources);
     spans_inside(&sources, &checked.diagnostics);
     let has_errors = checked.diagnostics.iter().any(Diagnostic::is_error);
@@ -64,6 +73,13 @@ pub fn pipeline(bytes: &[u8]) {
     for (object, document) in emitted.iter().zip(&documents) {
         let back = ward::yaml::network_policy(document).expect("the YAML reads back");
         assert_eq!(back, object.object, "the YAML reads back as another object");
+    }
+    let yaml: Vec<_> = documents
+        .iter()
+        .map(|document| ward::simulate::Document::new("build.yaml", document.as_str()))
+        .collect();
+    if let Err(error) = ward::simulate::load(&yaml) {
+        panic!("the API server would reject the YAML: {error}");
     }
     let _ = ward::output::layout(&plan, documents.clone(), Vec::new());
     let matrix = ward::matrix::build(

@@ -618,6 +618,21 @@ fn strip_framework_loose(id: &str) -> &str {
     }
 }
 
+/// Criterion ids in the catalog's order (ids the catalog lacks last, sorted).
+pub fn catalog_order<'a>(ids: impl IntoIterator<Item = &'a str>) -> Vec<String> {
+    let mut ids: Vec<(usize, &str)> = ids
+        .into_iter()
+        .collect::<std::collections::BTreeSet<_>>()
+        .into_iter()
+        .map(|id| {
+            let position = CRITERIA.iter().position(|c| c.id == id);
+            (position.unwrap_or(CRITERIA.len()), id)
+        })
+        .collect();
+    ids.sort();
+    ids.into_iter().map(|(_, id)| id.to_string()).collect()
+}
+
 /// Looks a criterion up by its exact, case-sensitive id (`CC6.1`), also
 /// accepting the framework-qualified form (`soc2:CC6.1`).
 pub fn criterion(id: &str) -> Option<&'static Criterion> {

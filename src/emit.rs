@@ -20,6 +20,13 @@ pub const MANAGED_BY: (&str, &str) = ("app.kubernetes.io/managed-by", "ward");
 pub const ANNOTATION_PREFIX: &str = "ward.dev/";
 /// What a default-deny policy does, as its annotation and the matrix say it.
 pub const DEFAULT_DENY_PURPOSE: &str = "every connection not allowed by another policy";
+
+/// A default-deny policy's `ward.dev/purpose` annotation, which the matrix
+/// shows as its justification.
+pub fn default_deny_note() -> String {
+    format!("default deny: {DEFAULT_DENY_PURPOSE}")
+}
+
 /// The label Kubernetes sets on every namespace to its name.
 pub const NAMESPACE_NAME_LABEL: &str = "kubernetes.io/metadata.name";
 
@@ -169,10 +176,7 @@ fn annotations(
     let mut criteria = std::collections::BTreeSet::new();
     if policy.target == plan::Target::DefaultDeny {
         criteria.extend(model.baseline_criteria());
-        annotations.insert(
-            format!("{ANNOTATION_PREFIX}purpose"),
-            format!("default deny: {DEFAULT_DENY_PURPOSE}"),
-        );
+        annotations.insert(format!("{ANNOTATION_PREFIX}purpose"), default_deny_note());
         if let Some(first) = model.baseline.first() {
             annotations.insert(
                 format!("{ANNOTATION_PREFIX}baseline"),

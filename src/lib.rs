@@ -9,18 +9,22 @@
 pub mod catalog;
 pub mod check;
 pub mod cli;
+mod csv;
 pub mod diagnostic;
 pub mod diff;
 pub mod emit;
+pub mod error;
 pub mod format;
 #[cfg(feature = "generator")]
 pub mod generator;
 mod markup;
 pub mod matrix;
 pub mod model;
+mod naming;
 pub mod output;
 pub mod plan;
 pub mod proof;
+pub mod protocol;
 pub mod simulate;
 mod sorted;
 pub mod source;

@@ -5,7 +5,7 @@
 //! range), so later stages never re-validate. Endpoints carry the facts they
 //! need (a service's selector, an external's addresses) rather than ids.
 
-mod addresses;
+pub(crate) mod addresses;
 
 pub use addresses::{Addresses, private_ranges};
 
@@ -176,43 +176,7 @@ impl Operator {
     }
 }
 
-/// A transport protocol.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum Protocol {
-    /// TCP, the default.
-    Tcp,
-    /// UDP.
-    Udp,
-    /// SCTP.
-    Sctp,
-}
-
-impl Protocol {
-    /// The protocol as Kubernetes spells it: `TCP`.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Protocol::Tcp => "TCP",
-            Protocol::Udp => "UDP",
-            Protocol::Sctp => "SCTP",
-        }
-    }
-
-    /// Parses `tcp`, `udp` or `sctp` in any case.
-    pub fn parse(text: &str) -> Option<Protocol> {
-        match text.to_ascii_lowercase().as_str() {
-            "tcp" => Some(Protocol::Tcp),
-            "udp" => Some(Protocol::Udp),
-            "sctp" => Some(Protocol::Sctp),
-            _ => None,
-        }
-    }
-}
-
-impl fmt::Display for Protocol {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
+pub use crate::protocol::Protocol;
 
 /// A port or a range of ports of one protocol.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]

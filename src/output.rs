@@ -3,6 +3,7 @@
 //! stream. Pure: produces paths and contents; the CLI writes them.
 
 use crate::emit::{self, Emitted};
+use crate::error::SerializeError;
 use crate::model::Model;
 use crate::plan::Plan;
 use crate::source::Sources;
@@ -23,7 +24,7 @@ pub struct Files {
 }
 
 /// Every emitted object as YAML, in order.
-pub fn documents(emitted: &[Emitted]) -> Result<Vec<String>, String> {
+pub fn documents(emitted: &[Emitted]) -> Result<Vec<String>, SerializeError> {
     emitted.iter().map(|e| yaml::to_yaml(&e.object)).collect()
 }
 
@@ -35,12 +36,19 @@ pub fn plan_documents(
     model: &Model,
     plan: &Plan,
     sources: &Sources,
-) -> Result<Vec<String>, String> {
+) -> Result<Vec<String>, SerializeError> {
     emit::emit_each(model, plan, sources, |emitted| {
         yaml::to_yaml(&emitted.object)
     })
     .into_iter()
     .collect()
+}
+
+/// An object's path in the output directory of `ward build -o`
+/// (`payments/svc-api.yaml`): where [`layout`] puts it, and what the matrix
+/// cites.
+pub fn object_file(namespace: &str, name: &str) -> String {
+    format!("{namespace}/{name}.yaml")
 }
 
 /// The directory layout of a build: one file per policy of `plan` with
@@ -52,7 +60,7 @@ pub fn layout(plan: &Plan, documents: Vec<String>, extra: Vec<(String, String)>)
     let mut files = IndexMap::new();
     let mut resources = Vec::new();
     for (policy, document) in plan.policies.iter().zip(documents) {
-        let path = format!("{}/{}.yaml", policy.namespace, policy.name);
+        let path = object_file(&policy.namespace, &policy.name);
         resources.push(path.clone());
         files.insert(path, document);
     }

@@ -7,6 +7,7 @@
 //! the traceability matrix, both functions of the plan, cannot disagree.
 //! Must not know about YAML or any output format.
 
+use crate::error::never;
 use crate::model::{Endpoint, IpBlock, Model, Ports, Selector};
 use indexmap::IndexMap;
 use std::rc::Rc;
@@ -220,6 +221,7 @@ pub fn plan(model: &Model) -> Plan {
         ] {
             for at in index.holders(holder) {
                 let Some(policy) = policies.get_mut(at) else {
+                    never!("the index names policy {at}, which the plan does not hold");
                     continue;
                 };
                 let peers = peers_of(other, &policy.namespace, &managed);

@@ -11,6 +11,7 @@ pub use read::{
     changed_fields, decode, documents, from_yaml, strip_bom, too_large, value,
 };
 
+use crate::error::SerializeError;
 use k8s_openapi::api::networking::v1::NetworkPolicy;
 use serde::Serialize;
 
@@ -23,12 +24,12 @@ pub use quoting::is_plain_string;
 /// YAML 1.1 reader such as kubectl's or a YAML 1.2 reader could take for
 /// something else (`on`, `2024-01-15`, `1:20`, `0x_1F`, `1e3`) is quoted: see
 /// [`is_plain_string`].
-pub fn to_yaml<T: Serialize>(object: &T) -> Result<String, String> {
+pub fn to_yaml<T: Serialize>(object: &T) -> Result<String, SerializeError> {
     let options = serde_saphyr::ser_options! {
         prefer_block_scalars: false,
     };
     serde_saphyr::to_string_with_options(&quoting::Quoted(object), options)
-        .map_err(|e| e.to_string())
+        .map_err(SerializeError::new)
 }
 
 /// Objects as one multi-document stream.

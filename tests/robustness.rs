@@ -1,6 +1,8 @@
 //! No input, however malformed, makes the compiler panic or hang: arbitrary
 //! bytes, mutated examples, and pathological shapes (deep nesting, huge
-//! files). Errors always come back as coded diagnostics.
+//! files). Errors always come back as coded diagnostics, and whatever
+//! compiles keeps the invariants of `fuzz/pipeline.rs`, shared with the fuzz
+//! targets.
 
 #![allow(
     clippy::unwrap_used,
@@ -12,65 +14,20 @@
 )]
 
 mod common;
+#[path = "../fuzz/pipeline.rs"]
+#[expect(
+    dead_code,
+    reason = "the parser-only target `parse` checks a subset of what `pipeline` does"
+)]
+mod pipeline;
 
 use proptest::prelude::*;
-use ward::source::Sources;
 
-/// Compiles bytes as one file and checks the invariants every run keeps.
+/// Compiles bytes as one file and checks the invariants every run keeps:
+/// the fuzz targets' own (`fuzz/pipeline.rs`), so that a property test and a
+/// fuzzer judge an input alike.
 fn compile_bytes(bytes: Vec<u8>) {
-    let mut sources = Sources::new();
-    let encoding = ward::add_file(&mut sources, "fuzz.ward", bytes);
-    let checked = ward::compile(&sources);
-    let text_len = sources.get(ward::source::FileId(0)).unwrap().text.len();
-    for d in checked.diagnostics.iter().chain(encoding.iter()) {
-        assert!(d.primary.span.start <= d.primary.span.end);
-        assert!(
-            d.primary.span.end <= text_len + 1,
-            "span past the end: {d:?}"
-        );
-        assert!(!d.message.is_empty());
-    }
-    if let Some(model) = &checked.model {
-        assert!(!checked.diagnostics.iter().any(|d| d.is_error()));
-        // What the API server would reject never reaches the YAML.
-        let plan = ward::plan::plan(model);
-        for emitted in ward::emit::emit(model, &plan, &sources) {
-            let text = serde_json::to_value(&emitted.object).unwrap();
-            assert_valid(&text);
-        }
-    }
-    // Rendering must not panic either.
-    let _ = ward::cli::render::human(&sources, &checked.diagnostics);
-}
-
-/// No `In`/`NotIn` without values, and every `except` strictly inside its
-/// `cidr`, anywhere in an emitted object.
-fn assert_valid(value: &serde_json::Value) {
-    match value {
-        serde_json::Value::Object(map) => {
-            if let Some(operator) = map.get("operator").and_then(|o| o.as_str()) {
-                if operator == "In" || operator == "NotIn" {
-                    let values = map.get("values").and_then(|v| v.as_array());
-                    assert!(values.is_some_and(|v| !v.is_empty()), "{value}");
-                }
-            }
-            if let Some(cidr) = map.get("cidr").and_then(|c| c.as_str()) {
-                let cidr: ipnet::IpNet = cidr.parse().unwrap();
-                for hole in map
-                    .get("except")
-                    .and_then(|e| e.as_array())
-                    .into_iter()
-                    .flatten()
-                {
-                    let hole: ipnet::IpNet = hole.as_str().unwrap().parse().unwrap();
-                    assert!(cidr.contains(&hole) && cidr != hole, "{value}");
-                }
-            }
-            map.values().for_each(assert_valid);
-        }
-        serde_json::Value::Array(items) => items.iter().for_each(assert_valid),
-        _ => {}
-    }
+    pipeline::pipeline(&bytes);
 }
 
 fn example_texts() -> Vec<Vec<u8>> {

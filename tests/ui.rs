@@ -10,6 +10,7 @@
     clippy::panic,
     clippy::indexing_slicing,
     clippy::disallowed_methods,
+    clippy::print_stderr,
     reason = "tests read files and fail loudly"
 )]
 
@@ -93,10 +94,17 @@ fn verify(
     diagnostics
 }
 
+/// Every UI file, each judged on its own: `glob!` runs them all and fails at
+/// the end with every mismatched snapshot (not at the first), and the
+/// annotation mismatches of all files are reported together.
 #[test]
 fn annotated_diagnostics_match_and_render_as_snapshotted() {
     let mut failures = Vec::new();
-    for path in ui_files() {
+    insta::glob!("ui/*.ward", |absolute| {
+        // Diagnostics name the file as the other tests and the CLI do:
+        // relative to the crate.
+        let file_name = absolute.file_name().unwrap().to_string_lossy();
+        let path = Path::new("tests/ui").join(file_name.as_ref());
         let text = String::from_utf8_lossy(&std::fs::read(&path).unwrap()).into_owned();
         let expected = annotations(&text);
         let (sources, diagnostics) = run(&path);
@@ -108,15 +116,23 @@ fn annotated_diagnostics_match_and_render_as_snapshotted() {
                 .or_insert(0) += 1;
         }
         if expected != actual {
-            failures.push(format!(
+            let failure = format!(
                 "{}:\n  expected {expected:?}\n  actual   {actual:?}",
                 path.display()
-            ));
+            );
+            // Shown now too: a failed snapshot ends the test before the
+            // assertion below.
+            eprintln!("{failure}");
+            failures.push(failure);
         }
         let rendered = ward::cli::render::human(&sources, &diagnostics);
         let name = path.file_stem().unwrap().to_string_lossy().into_owned();
-        insta::assert_snapshot!(name, rendered);
-    }
+        // One snapshot per file, named after it (`ui__cidrs.snap`) rather
+        // than suffixed by `glob!`.
+        let mut settings = insta::Settings::clone_current();
+        settings.remove_snapshot_suffix();
+        settings.bind(|| insta::assert_snapshot!(name, rendered));
+    });
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
 

@@ -4,6 +4,7 @@
 
 use super::{Checker, selector};
 use crate::diagnostic::{Code, Diagnostic};
+use crate::error::never;
 use crate::model::{Endpoint, Flow, Model, NamedPort, PortRange, Ports, Service};
 use crate::sorted;
 use indexmap::IndexMap;
@@ -367,6 +368,10 @@ impl Checker {
             let services: Vec<_> = namespace.services.values().collect();
             for (i, j) in overlap_candidates(&services) {
                 let (Some(a), Some(b)) = (services.get(i), services.get(j)) else {
+                    never!(
+                        "overlap candidates ({i}, {j}) past {} services",
+                        services.len()
+                    );
                     continue;
                 };
                 if a.selector.is_empty() || b.selector.is_empty() {

@@ -1,41 +1,30 @@
-//! Kubernetes naming rules: DNS-1123 labels and subdomains, label keys and
-//! values, port names. Each check says which rule a name breaks.
+//! Kubernetes naming rules as the checker words them: the rules are
+//! `crate::naming`'s; this module says which one a name in a program breaks,
+//! in the checker's words.
 
-/// The longest DNS-1123 label, label name or label value.
-const MAX_LABEL: usize = 63;
-/// The longest DNS-1123 subdomain (a label key's prefix).
-const MAX_SUBDOMAIN: usize = 253;
-/// The longest port name (an IANA service name).
-const MAX_PORT_NAME: usize = 15;
+use crate::naming::{self, Fault, KeyFault, MAX_LABEL, MAX_SUBDOMAIN, SubdomainFault};
 
 /// Checks a namespace or service name: a DNS-1123 label.
 pub fn dns_label(name: &str) -> Result<(), String> {
-    if name.is_empty() {
-        return Err("a name must not be empty".into());
+    naming::dns_label(name).map_err(label_fault)
+}
+
+/// The wording of a DNS-1123 label's fault.
+fn label_fault(fault: Fault) -> String {
+    match fault {
+        Fault::Empty => "a name must not be empty".into(),
+        Fault::TooLong { length, limit } => {
+            format!("is {length} characters long; the limit is {limit}")
+        }
+        Fault::Character(c) if c.is_ascii_uppercase() => "must be lowercase".into(),
+        Fault::Character(c) => format!(
+            "must hold only lowercase ASCII letters, digits and `-`, not {}",
+            shown(c)
+        ),
+        Fault::Edge | Fault::NoLetter | Fault::Hyphens => {
+            "must start and end with a letter or digit".into()
+        }
     }
-    if name.len() > MAX_LABEL {
-        return Err(format!(
-            "is {} characters long; the limit is {MAX_LABEL}",
-            name.len()
-        ));
-    }
-    if let Some(c) = name
-        .chars()
-        .find(|c| !(c.is_ascii_lowercase() || c.is_ascii_digit() || *c == '-'))
-    {
-        return Err(if c.is_ascii_uppercase() {
-            "must be lowercase".into()
-        } else {
-            format!(
-                "must hold only lowercase ASCII letters, digits and `-`, not {}",
-                shown(c)
-            )
-        });
-    }
-    if name.starts_with('-') || name.ends_with('-') {
-        return Err("must start and end with a letter or digit".into());
-    }
-    Ok(())
 }
 
 /// A DNS-1123 label that is close to `name`, when one can be made.
@@ -57,100 +46,62 @@ pub fn suggest_dns_label(name: &str) -> Option<String> {
     (dns_label(&fixed).is_ok() && fixed != name).then_some(fixed)
 }
 
-fn dns_subdomain(prefix: &str) -> Result<(), String> {
-    if prefix.len() > MAX_SUBDOMAIN {
-        return Err(format!(
-            "prefix is {} characters long; the limit is {MAX_SUBDOMAIN}",
-            prefix.len()
-        ));
-    }
-    for part in prefix.split('.') {
-        dns_label(part)
-            .map_err(|why| format!("prefix `{prefix}`: each dot-separated part {why}"))?;
-    }
-    Ok(())
-}
-
-/// Checks the name part of a label key or a label value (which may be empty
-/// only where `allow_empty`).
-fn label_name(text: &str, what: &str, allow_empty: bool) -> Result<(), String> {
-    if text.is_empty() {
-        return if allow_empty {
-            Ok(())
-        } else {
-            Err(format!("{what} must not be empty"))
-        };
-    }
-    if text.len() > MAX_LABEL {
-        return Err(format!(
-            "{what} is {} characters long; the limit is {MAX_LABEL}",
-            text.len()
-        ));
-    }
-    if let Some(c) = text
-        .chars()
-        .find(|c| !(c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.')))
-    {
-        return Err(format!(
+/// The wording of the fault of a label value or of a key's name part
+/// (`what`).
+fn name_fault(fault: Fault, what: &str) -> String {
+    match fault {
+        Fault::Empty => format!("{what} must not be empty"),
+        Fault::TooLong { length, limit } => {
+            format!("{what} is {length} characters long; the limit is {limit}")
+        }
+        Fault::Character(c) => format!(
             "{what} may hold only ASCII letters, digits, `-`, `_` and `.`, not {}",
             shown(c)
-        ));
+        ),
+        Fault::Edge | Fault::NoLetter | Fault::Hyphens => {
+            format!("{what} must start and end with a letter or digit")
+        }
     }
-    let alnum = |c: Option<char>| c.is_some_and(|c| c.is_ascii_alphanumeric());
-    if !alnum(text.chars().next()) || !alnum(text.chars().last()) {
-        return Err(format!("{what} must start and end with a letter or digit"));
-    }
-    Ok(())
 }
 
 /// Checks a label key: `[prefix/]name`.
 pub fn label_key(key: &str) -> Result<(), String> {
-    let (prefix, name) = match key.split_once('/') {
-        Some((prefix, name)) => (Some(prefix), name),
-        None => (None, key),
-    };
-    if name.contains('/') {
-        return Err("a key holds at most one `/`".into());
-    }
-    if let Some(prefix) = prefix {
-        if prefix.is_empty() {
-            return Err("the prefix before `/` must not be empty".into());
+    naming::label_key(key).map_err(|fault| match fault {
+        KeyFault::Slashes => "a key holds at most one `/`".into(),
+        KeyFault::EmptyPrefix => "the prefix before `/` must not be empty".into(),
+        KeyFault::Prefix(SubdomainFault::TooLong { length }) => {
+            format!("prefix is {length} characters long; the limit is {MAX_SUBDOMAIN}")
         }
-        dns_subdomain(prefix)?;
-    }
-    label_name(name, "the name part", false)
+        KeyFault::Prefix(SubdomainFault::Part(fault)) => {
+            let prefix = key.split_once('/').map_or(key, |(prefix, _)| prefix);
+            format!(
+                "prefix `{prefix}`: each dot-separated part {}",
+                label_fault(fault)
+            )
+        }
+        KeyFault::Name(fault) => name_fault(fault, "the name part"),
+    })
 }
 
 /// Checks a label value.
 pub fn label_value(value: &str) -> Result<(), String> {
-    label_name(value, "a value", true)
+    naming::label_value(value).map_err(|fault| name_fault(fault, "a value"))
 }
 
 /// Checks a port name: an IANA service name, as Kubernetes requires of
 /// container port names.
 pub fn port_name(name: &str) -> Result<(), String> {
-    if name.len() > MAX_PORT_NAME {
-        return Err(format!(
-            "is {} characters long; the limit is {MAX_PORT_NAME}",
-            name.len()
-        ));
-    }
-    if let Some(c) = name
-        .chars()
-        .find(|c| !(c.is_ascii_lowercase() || c.is_ascii_digit() || *c == '-'))
-    {
-        return Err(format!(
+    naming::port_name(name).map_err(|fault| match fault {
+        Fault::TooLong { length, limit } => {
+            format!("is {length} characters long; the limit is {limit}")
+        }
+        Fault::Character(c) => format!(
             "may hold only lowercase ASCII letters, digits and `-`, not {}",
             shown(c)
-        ));
-    }
-    if !name.chars().any(|c| c.is_ascii_lowercase()) {
-        return Err("must contain at least one letter".into());
-    }
-    if name.starts_with('-') || name.ends_with('-') || name.contains("--") {
-        return Err("must not start or end with `-` or hold `--`".into());
-    }
-    Ok(())
+        ),
+        Fault::NoLetter | Fault::Empty => "must contain at least one letter".into(),
+        Fault::Edge | Fault::Hyphens => "must not start or end with `-` or hold `--`".into(),
+    })
 }
 
 /// A character as a message shows it: `é`, and for anything outside ASCII

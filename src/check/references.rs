@@ -21,11 +21,12 @@ pub(super) fn port_range(checker: &mut Checker, spec: &ast::PortSpec) -> Option<
         Some(protocol) => {
             let parsed = Protocol::parse(&protocol.text);
             if parsed.is_none() {
-                let help = suggest::closest(&protocol.text.to_lowercase(), ["tcp", "udp", "sctp"])
-                    .map_or_else(
-                        || "use `tcp` (the default), `udp` or `sctp`".to_string(),
-                        |p| format!("did you mean `{p}`?"),
-                    );
+                let help =
+                    suggest::closest(&protocol.text.to_lowercase(), crate::protocol::KEYWORDS)
+                        .map_or_else(
+                            || "use `tcp` (the default), `udp` or `sctp`".to_string(),
+                            |p| format!("did you mean `{p}`?"),
+                        );
                 checker.report(
                     Diagnostic::new(
                         Code::E0207,

@@ -5,7 +5,8 @@
 use super::outdir::{self, Change};
 use super::write;
 use super::{
-    Color, EXIT_FINDINGS, Format, UsageError, compile_valid, emit_human, note, write_stdout,
+    Color, EXIT_FINDINGS, Failure, Format, InternalError, UsageError, compile_valid, emit_human,
+    note, write_stdout,
 };
 use crate::diagnostic::Diagnostic;
 use crate::model::Model;
@@ -31,10 +32,6 @@ pub struct Build {
     pub emitted: Vec<emit::Emitted>,
 }
 
-fn serialization(error: String) -> UsageError {
-    UsageError(format!("cannot serialize the policies: {error}"))
-}
-
 /// Builds a checked model's objects in memory.
 pub fn build(model: &Model, sources: &Sources) -> Build {
     let plan = plan::plan(model);
@@ -47,9 +44,9 @@ pub fn build(model: &Model, sources: &Sources) -> Build {
 pub fn documents(
     model: &Model,
     sources: &Sources,
-) -> Result<(plan::Plan, Vec<String>), UsageError> {
+) -> Result<(plan::Plan, Vec<String>), InternalError> {
     let plan = plan::plan(model);
-    let documents = output::plan_documents(model, &plan, sources).map_err(serialization)?;
+    let documents = output::plan_documents(model, &plan, sources)?;
     Ok((plan, documents))
 }
 
@@ -62,7 +59,7 @@ fn files(
     warnings: &[Diagnostic],
     plan: &plan::Plan,
     documents: Vec<String>,
-) -> Result<output::Files, UsageError> {
+) -> Result<output::Files, InternalError> {
     let m = matrix::build(
         model,
         plan,
@@ -74,10 +71,7 @@ fn files(
     let extra = vec![
         (MATRIX_FILES[0].to_string(), matrix::markdown(&m)),
         (MATRIX_FILES[1].to_string(), matrix::csv(&m)),
-        (
-            MATRIX_FILES[2].to_string(),
-            matrix::json(&m).map_err(serialization)?,
-        ),
+        (MATRIX_FILES[2].to_string(), matrix::json(&m)?),
         (MATRIX_FILES[3].to_string(), matrix::html(&m)),
     ];
     Ok(output::layout(plan, documents, extra))
@@ -90,7 +84,7 @@ pub fn run(
     check: bool,
     deny_warnings: bool,
     color: Color,
-) -> Result<u8, UsageError> {
+) -> Result<u8, Failure> {
     let Some((sources, model, warnings)) = compile_valid(paths, Format::Human, color)? else {
         return Ok(EXIT_FINDINGS);
     };

@@ -9,7 +9,10 @@
     reason = "the CLI runs git and reads the work tree"
 )]
 
-use super::{Color, EXIT_FINDINGS, UsageError, compile, emit_human, note, write_stdout};
+use super::{
+    Color, EXIT_FINDINGS, Failure, InternalError, UsageError, compile, emit_human, note,
+    write_stdout,
+};
 use crate::check::Checked;
 use crate::diff::{self, Program};
 use crate::model::Model;
@@ -299,7 +302,7 @@ pub fn run(
     format: DiffFormat,
     fail_on: Option<FailOn>,
     color: Color,
-) -> Result<u8, UsageError> {
+) -> Result<u8, Failure> {
     let (old, new) = match (git, sides) {
         (Some(rev), [path]) => {
             let (repo, in_repo) = locate(Path::new(path))?;
@@ -321,13 +324,15 @@ pub fn run(
         (Some(_), _) => {
             return Err(UsageError(
                 "`ward diff --git REV` takes one path: the program in the work tree".to_string(),
-            ));
+            )
+            .into());
         }
         (None, _) => {
             return Err(UsageError(
                 "`ward diff` takes two programs (`OLD NEW`, each a path or `REV:PATH`), or `--git REV PATH`"
                     .to_string(),
-            ));
+            )
+            .into());
         }
     };
     let mut broken = false;
@@ -357,17 +362,11 @@ pub fn run(
         &old.label,
         &new.label,
     )
-    .map_err(|e| {
-        UsageError(format!(
-            "the generated policies could not be simulated: {e}"
-        ))
-    })?;
+    .map_err(|e| InternalError::unsimulated(&e))?;
     let text = match format {
         DiffFormat::Text => diff::text(&d),
         DiffFormat::Md => diff::markdown(&d),
-        DiffFormat::Json => {
-            diff::json(&d).map_err(|e| UsageError(format!("cannot serialize the diff: {e}")))?
-        }
+        DiffFormat::Json => diff::json(&d)?,
     };
     write_stdout(&text);
     let failed = match fail_on {

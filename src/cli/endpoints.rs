@@ -119,7 +119,7 @@ fn declared(service: Option<&Service>, name: Option<&str>) -> Vec<Probe> {
             s.ports
                 .values()
                 .filter(|p| name.is_none_or(|n| n == p.name))
-                .map(|p| Probe::new(p.range.first, proof::simulator_protocol(p.range.protocol)))
+                .map(|p| Probe::new(p.range.first, p.range.protocol))
                 .collect()
         })
         .unwrap_or_default()

@@ -2,7 +2,7 @@
 //! man pages, generated from the one clap definition of the command line so
 //! that they cannot drift from it.
 
-use super::{Cli, UsageError};
+use super::{Cli, Failure, InternalError, UsageError};
 use clap::CommandFactory;
 use std::io::Write;
 
@@ -15,7 +15,7 @@ pub fn completions(shell: clap_complete::Shell) -> Result<u8, UsageError> {
 
 /// Writes a man page (roff, section 1) to stdout: `ward(1)`, or with a
 /// command `ward-COMMAND(1)`.
-pub fn man(command: Option<&str>) -> Result<u8, UsageError> {
+pub fn man(command: Option<&str>) -> Result<u8, Failure> {
     let mut cli = Cli::command();
     cli.build();
     let (page, title) = match command {
@@ -40,8 +40,8 @@ pub fn man(command: Option<&str>) -> Result<u8, UsageError> {
     clap_mangen::Man::new(page)
         .title(title)
         .render(&mut roff)
-        .map_err(|e| UsageError(format!("cannot render the man page: {e}")))?;
-    write_stdout(&roff)
+        .map_err(|e| InternalError(format!("cannot render the man page: {e}")))?;
+    Ok(write_stdout(&roff)?)
 }
 
 fn write_stdout(bytes: &[u8]) -> Result<u8, UsageError> {

@@ -12,7 +12,7 @@
 
 use super::diff::{Repo, locate};
 use super::git::{CommitObject, parse_commit};
-use super::{UsageError, write_stdout};
+use super::{Failure, InternalError, UsageError, write_stdout};
 use crate::diagnostic::Diagnostic;
 use crate::diff::history::{self, Entry, History, Period, Problem};
 use crate::diff::{self, Program};
@@ -173,7 +173,7 @@ pub fn run(
     until: Option<String>,
     first_parent: bool,
     format: HistoryFormat,
-) -> Result<u8, UsageError> {
+) -> Result<u8, Failure> {
     let period = Period::parse(since.as_deref(), until.as_deref()).map_err(UsageError)?;
     let (repo, in_repo) = locate(path)?;
     repo.refuse_shallow()?;
@@ -192,7 +192,8 @@ pub fn run(
                 ""
             },
             path.display()
-        )));
+        ))
+        .into());
     }
     let mut programs = Programs {
         repo: &repo,
@@ -227,7 +228,7 @@ pub fn run(
                 let new_name = format!("{}:{spec}", history::short(&hash));
                 let d =
                     diff::diff(old, side(compiled, empty), &old_name, &new_name).map_err(|e| {
-                        UsageError(format!(
+                        InternalError(format!(
                             "the policies of {hash} could not be simulated: {e}"
                         ))
                     })?;
@@ -252,8 +253,7 @@ pub fn run(
     let text = match format {
         HistoryFormat::Md => history::markdown(&h),
         HistoryFormat::Csv => history::csv(&h),
-        HistoryFormat::Json => history::json(&h)
-            .map_err(|e| UsageError(format!("cannot serialize the history: {e}")))?,
+        HistoryFormat::Json => history::json(&h)?,
     };
     write_stdout(&text);
     Ok(0)

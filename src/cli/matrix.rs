@@ -1,7 +1,7 @@
 //! `ward matrix`: the traceability matrix in one format, to stdout or a file.
 #![expect(clippy::disallowed_methods, reason = "the CLI writes the matrix file")]
 
-use super::{Color, EXIT_FINDINGS, Format, UsageError, compile_valid, emit_human, git};
+use super::{Color, EXIT_FINDINGS, Failure, Format, UsageError, compile_valid, emit_human, git};
 use crate::matrix;
 use clap::ValueEnum;
 use std::fs::{File, OpenOptions};
@@ -28,7 +28,7 @@ pub fn run(
     output: Option<&Path>,
     timestamp: Option<String>,
     color: Color,
-) -> Result<u8, UsageError> {
+) -> Result<u8, Failure> {
     let Some((sources, model, warnings)) = compile_valid(paths, Format::Human, color)? else {
         return Ok(EXIT_FINDINGS);
     };
@@ -44,7 +44,7 @@ pub fn run(
             MatrixFormat::Md => write_text(out, matrix::markdown(&m)),
             MatrixFormat::Csv => write_text(out, matrix::csv(&m)),
             // The largest format is streamed, never held whole.
-            MatrixFormat::Json => matrix::write_json(&m, out),
+            MatrixFormat::Json => matrix::write_json(&m, out).map_err(|e| e.to_string()),
             MatrixFormat::Html => write_text(out, matrix::html(&m)),
         }
     };
@@ -67,10 +67,7 @@ pub fn run(
                 .and_then(|()| std::fs::rename(&tmp, path).map_err(|e| e.to_string()));
             if let Err(e) = written {
                 let _ = std::fs::remove_file(&tmp);
-                return Err(UsageError(format!(
-                    "cannot write `{}`: {e}",
-                    path.display()
-                )));
+                return Err(UsageError(format!("cannot write `{}`: {e}", path.display())).into());
             }
         }
     }

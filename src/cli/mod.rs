@@ -2,11 +2,13 @@
 //! stages and writes what they produce. The only module that does IO.
 //!
 //! Exit codes, for every command: `0` success, `1` the program (or the
-//! cluster, or the drift check) has findings, `2` a usage or IO error.
+//! cluster, or the drift check) has findings, `2` a usage or IO error, `3`
+//! Ward's own failure (a bug: its output did not serialize or simulate).
 
 mod build;
 mod diff;
 mod endpoints;
+mod failure;
 mod fmt;
 mod generated;
 mod git;
@@ -26,12 +28,13 @@ use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-pub use io::UsageError;
+use failure::{Failure, InternalError};
+use io::UsageError;
 
 /// Ward: compile network boundaries into NetworkPolicies an auditor can trace.
 #[derive(Debug, Parser)]
 #[command(name = "ward", version, about, long_about = None)]
-pub struct Cli {
+pub(crate) struct Cli {
     /// When to colour diagnostics.
     #[arg(long, value_enum, default_value_t = Color::Auto, global = true)]
     color: Color,
@@ -231,19 +234,17 @@ fn rfc3339(text: &str) -> Result<String, String> {
 
 /// Exit code: the program, cluster or drift check has findings.
 const EXIT_FINDINGS: u8 = 1;
-/// Exit code: a usage or IO error.
-const EXIT_USAGE: u8 = 2;
 
 /// Runs the command line and returns the process's exit code.
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
     let color = cli.color;
-    let result = match cli.command {
+    let result: Result<u8, Failure> = match cli.command {
         Command::Check {
             paths,
             format,
             deny_warnings,
-        } => check(&paths, format, deny_warnings, color),
+        } => check(&paths, format, deny_warnings, color).map_err(Failure::from),
         Command::Build {
             paths,
             output,
@@ -261,21 +262,21 @@ pub fn main() -> ExitCode {
             paths,
             cluster,
             format,
-        } => prove::verify(&paths, &cluster, format, color),
+        } => prove::verify(&paths, &cluster, format, color).map_err(Failure::from),
         Command::Explain { args } => match args.as_slice() {
-            [code] => explain_code(code),
+            [code] => explain_code(code).map_err(Failure::from),
             [path, src, dst] => prove::explain(path, src, dst, color),
-            _ => Err(UsageError(
+            _ => Err(Failure::Usage(UsageError(
                 "`ward explain` takes a code (E0402), or a program, a source and a destination"
                     .to_string(),
-            )),
+            ))),
         },
         Command::Simulate {
             files,
             probes,
             externals,
             format,
-        } => prove::simulate(&files, &probes, &externals, format),
+        } => prove::simulate(&files, &probes, &externals, format).map_err(Failure::from),
         Command::Diff {
             sides,
             git,
@@ -289,22 +290,20 @@ pub fn main() -> ExitCode {
             first_parent,
             format,
         } => history::run(&path, since, until, first_parent, format),
-        Command::Fmt { paths, check } => fmt::run(&paths, check, color),
-        Command::Completions { shell } => generated::completions(shell),
+        Command::Fmt { paths, check } => fmt::run(&paths, check, color).map_err(Failure::from),
+        Command::Completions { shell } => generated::completions(shell).map_err(Failure::from),
         Command::Man { command } => generated::man(command.as_deref()),
     };
     stdout_written(std::io::stdout().lock().flush());
     let result = match (result, STDOUT_ERROR.get()) {
-        (Ok(_), Some(error)) => Err(UsageError(error.clone())),
+        (Ok(_), Some(error)) => Err(Failure::Usage(UsageError(error.clone()))),
         (result, _) => result,
     };
     match result {
         Ok(code) => ExitCode::from(code),
-        Err(UsageError(message)) => {
-            // Messages quote input (YAML names, paths): never raw to a terminal.
-            let message = crate::source::escape_unshowable(&message);
-            let _ = writeln!(std::io::stderr(), "error: {message}");
-            ExitCode::from(EXIT_USAGE)
+        Err(failure) => {
+            let _ = std::io::stderr().write_all(failure.report().as_bytes());
+            ExitCode::from(failure.exit_code())
         }
     }
 }
@@ -506,7 +505,7 @@ fn explain_code(code: &str) -> Result<u8, UsageError> {
 }
 
 /// The text `ward explain CODE` prints.
-pub fn explanation(code: Code) -> String {
+fn explanation(code: Code) -> String {
     format!(
         "{} ({}): {}\n\n{}\n",
         code.as_str(),

@@ -2,8 +2,8 @@
 //! (of a connection) and `ward simulate`.
 
 use super::{
-    Color, EXIT_FINDINGS, Format, UsageError, compile_valid, io, note, report_with_summary,
-    write_stdout,
+    Color, EXIT_FINDINGS, Failure, Format, InternalError, UsageError, compile_valid, io, note,
+    report_with_summary, write_stdout,
 };
 use crate::diagnostic::Diagnostic;
 use crate::emit;
@@ -24,12 +24,6 @@ pub enum SimulateFormat {
     Json,
 }
 
-fn simulation_error(error: simulate::LoadError) -> UsageError {
-    UsageError(format!(
-        "the generated policies could not be simulated: {error}"
-    ))
-}
-
 /// Writes a warning on stderr for every policy object of the input that the
 /// simulator does not evaluate.
 fn warn_unsimulated(unsimulated: &[simulate::Unsimulated]) {
@@ -40,13 +34,14 @@ fn warn_unsimulated(unsimulated: &[simulate::Unsimulated]) {
 }
 
 /// `ward test`.
-pub fn test(paths: &[PathBuf], format: Format, color: Color) -> Result<u8, UsageError> {
+pub fn test(paths: &[PathBuf], format: Format, color: Color) -> Result<u8, Failure> {
     let Some((sources, model, warnings)) = compile_valid(paths, format, color)? else {
         return Ok(EXIT_FINDINGS);
     };
     let built = super::build::build(&model, &sources);
     let policies = built.emitted.into_iter().map(|e| e.object).collect();
-    let tested = proof::test_program(&model, &built.plan, policies).map_err(simulation_error)?;
+    let tested = proof::test_program(&model, &built.plan, policies)
+        .map_err(|e| InternalError::unsimulated(&e))?;
     let mut diagnostics = warnings;
     diagnostics.extend(tested.diagnostics);
     crate::diagnostic::sort(&mut diagnostics);
@@ -182,7 +177,7 @@ pub fn simulate(
 }
 
 /// `ward explain PATH SRC DST[:PORT[/PROTO]]`.
-pub fn explain(path: &str, src: &str, dst: &str, color: Color) -> Result<u8, UsageError> {
+pub fn explain(path: &str, src: &str, dst: &str, color: Color) -> Result<u8, Failure> {
     let paths = [PathBuf::from(path)];
     let Some((sources, model, _)) = compile_valid(&paths, Format::Human, color)? else {
         return Ok(EXIT_FINDINGS);
@@ -194,7 +189,7 @@ pub fn explain(path: &str, src: &str, dst: &str, color: Color) -> Result<u8, Usa
         test_world.pods.clone(),
         built.emitted.into_iter().map(|e| e.object).collect(),
     )
-    .map_err(simulation_error)?;
+    .map_err(|e| InternalError::unsimulated(&e))?;
     let (dst, port) = match dst.rsplit_once(':') {
         Some((endpoint, port)) if !endpoint.contains("::") || dst.starts_with('[') => {
             (endpoint, Some(port))

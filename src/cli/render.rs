@@ -15,7 +15,7 @@ use serde_json::json;
 /// recolour the terminal, so every unshowable character (an escape, a
 /// bidirectional control, ...) of a file's text or name is written as
 /// `\u{1b}`, and a lone `\r` ends its line as the line index has it.
-pub struct Shown {
+pub(crate) struct Shown {
     files: SimpleFiles<String, String>,
     /// Per file, for each escaped character, its offset in the source and
     /// the bytes added by escaping it and every one before it.
@@ -23,7 +23,7 @@ pub struct Shown {
 }
 
 /// The sources as [`Shown`] reads them.
-pub fn files(sources: &Sources) -> Shown {
+pub(crate) fn files(sources: &Sources) -> Shown {
     let mut files = SimpleFiles::new();
     let mut shifts = Vec::new();
     for (_, file) in sources.iter() {
@@ -123,7 +123,7 @@ impl Shown {
 }
 
 /// The one-line summary printed after the diagnostics.
-pub fn summary(diagnostics: &[Diagnostic]) -> String {
+pub(crate) fn summary(diagnostics: &[Diagnostic]) -> String {
     let errors = diagnostics.iter().filter(|d| d.is_error()).count();
     let warnings = diagnostics.len() - errors;
     let plural = |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
@@ -192,7 +192,7 @@ pub fn json(sources: &Sources, diagnostics: &[Diagnostic]) -> String {
 
 /// [`json()`] with a `summary` object beside the diagnostics: what a command
 /// checked (`ward test`, `ward verify`), for CI to read without parsing text.
-pub fn json_with_summary(
+pub(crate) fn json_with_summary(
     sources: &Sources,
     diagnostics: &[Diagnostic],
     summary: serde_json::Value,
@@ -277,7 +277,7 @@ fn sarif_location(sources: &Sources, span: Span) -> serde_json::Value {
 
 /// Every diagnostic as a SARIF 2.1.0 log with one run, and every code as a
 /// rule of the tool, so code-scanning UIs can show the long explanations.
-pub fn sarif(sources: &Sources, diagnostics: &[Diagnostic]) -> String {
+pub(crate) fn sarif(sources: &Sources, diagnostics: &[Diagnostic]) -> String {
     let rules: Vec<serde_json::Value> = Code::ALL
         .iter()
         .map(|code| {

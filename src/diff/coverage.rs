@@ -9,12 +9,11 @@
 
 use super::CriterionChange;
 use super::flows::Matching;
-use crate::catalog::{self, CRITERIA};
+use crate::catalog::{self, catalog_order};
 use crate::model::Model;
 use std::collections::{BTreeMap, BTreeSet};
 
-/// How the default deny is named among a criterion's artifacts.
-pub const DEFAULT_DENY: &str = "default deny (baseline)";
+pub use crate::matrix::DEFAULT_DENY;
 
 /// Something that cites a criterion.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -77,19 +76,4 @@ pub fn compare(old: &Model, new: &Model, matching: &Matching) -> Vec<CriterionCh
         });
     }
     changes
-}
-
-/// Criterion ids in the catalog's order (ids the catalog lacks last, sorted).
-pub fn catalog_order<'a>(ids: impl IntoIterator<Item = &'a str>) -> Vec<String> {
-    let mut ids: Vec<(usize, &str)> = ids
-        .into_iter()
-        .collect::<BTreeSet<_>>()
-        .into_iter()
-        .map(|id| {
-            let position = CRITERIA.iter().position(|c| c.id == id);
-            (position.unwrap_or(CRITERIA.len()), id)
-        })
-        .collect();
-    ids.sort();
-    ids.into_iter().map(|(_, id)| id.to_string()).collect()
 }

@@ -4,11 +4,12 @@
 //! for field. Must not know about the other formats.
 
 use super::Diff;
+use crate::error::SerializeError;
 
 /// The diff as pretty-printed JSON with a final newline. Fails only if
 /// serialization itself fails, which plain data never makes it do.
-pub fn json(d: &Diff) -> Result<String, String> {
-    let mut text = serde_json::to_string_pretty(d).map_err(|e| e.to_string())?;
+pub fn json(d: &Diff) -> Result<String, SerializeError> {
+    let mut text = serde_json::to_string_pretty(d).map_err(SerializeError::new)?;
     text.push('\n');
     Ok(text)
 }

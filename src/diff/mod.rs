@@ -440,7 +440,7 @@ fn summarize(d: &Diff, old: &Model, new: &Model) -> Summary {
         invariants_added: invariants(Status::Added),
         invariants_removed: invariants(Status::Removed),
         controls: d.controls.len(),
-        criteria_touched: coverage::catalog_order(touched),
+        criteria_touched: crate::catalog::catalog_order(touched),
         newly_allowed: count(&reach.newly_allowed),
         newly_blocked: count(&reach.newly_blocked),
     };

@@ -10,19 +10,15 @@ use super::{
     BaselineEntry, ControlEntry, Coverage, CriterionEntry, CriterionSummary, FORMAT_VERSION,
     FlowCitation, FlowEntry, Git, Header, Matrix, ObjectEntry, ObjectRef, ObjectRule, PortEntry,
     Provenance, Row, RuleEntry, SourceEntry, Text, Totals, Via, WarningEntry, WarningsOnly,
-    object_file,
 };
-use crate::catalog::{self, CRITERIA, Criterion};
+use crate::catalog::{self, CRITERIA, Criterion, catalog_order};
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::emit::rule_annotation;
+use crate::emit::{default_deny_note, rule_annotation};
 use crate::model::{Citation, CitationTarget, Flow, Model, NamedPort, Ports};
+use crate::output::object_file;
 use crate::plan::{Direction, Plan, Policy, RuleRef, Target};
 use crate::source::{FileId, Sources, Span};
 use std::collections::{BTreeMap, BTreeSet};
-
-/// The justification of a default deny: its `ward.dev/purpose` annotation.
-const DEFAULT_DENY_JUSTIFICATION: &str =
-    "default deny: every connection not allowed by another policy";
 
 /// Builds the matrix of a checked program.
 ///
@@ -159,16 +155,6 @@ fn first_citing(citations: &[Citation], id: &str) -> Option<Span> {
         .iter()
         .find(|c| c.criteria().iter().any(|criterion| criterion.id == id))
         .map(|c| c.span)
-}
-
-/// The ids of `ids` in catalog order.
-fn catalog_order<'a>(ids: impl IntoIterator<Item = &'a str>) -> Vec<String> {
-    let ids: BTreeSet<&str> = ids.into_iter().collect();
-    CRITERIA
-        .iter()
-        .filter(|c| ids.contains(c.id))
-        .map(|c| c.id.to_string())
-        .collect()
 }
 
 /// The warnings among a program's diagnostics, sorted by where they start,
@@ -545,7 +531,7 @@ fn rows(
     let kind_flow = Text::from("flow");
     let every_port = Text::from(text::EVERY_PORT);
     let any_protocol = Text::from(text::ANY_PROTOCOL);
-    let default_deny_justification = Text::from(DEFAULT_DENY_JUSTIFICATION);
+    let default_deny_justification = Text::from(default_deny_note());
     let empty = Text::default();
     let mut default_denies: BTreeMap<(&str, &str), ObjectCells> = BTreeMap::new();
     let mut flow_cells: Vec<Option<FlowCells>> = Vec::new();

@@ -1,13 +1,10 @@
 //! The matrix as CSV: one row per (criterion, control, artifact, object
 //! rule), for a spreadsheet or a GRC tool.
 //!
-//! Owns the column names (stable: tools map them once) and RFC 4180 quoting:
-//! a header row, CRLF line ends, a field quoted when it holds a comma, a
-//! double quote, CR or LF, with quotes doubled. No byte-order mark. A field
-//! that would start with `=`, `+`, `-`, `@`, a tab or CR gets a leading `'`
-//! so that a spreadsheet shows it as text rather than running it as a
-//! formula (OWASP's advice against CSV injection); only free text written by
-//! the team can start so. Must not know how rows are chosen (that is
+//! Owns the column names (stable: tools map them once): a header row, then
+//! the rows as `crate::csv` quotes them (RFC 4180, CRLF line ends, formulas
+//! defused; only free text written by the team can start like one). No
+//! byte-order mark. Must not know how rows are chosen (that is
 //! [`build`](super::build())).
 
 use super::{Matrix, Row, Text};
@@ -48,9 +45,9 @@ pub const COLUMNS: [&str; 27] = [
 /// The matrix's rows as CSV, with a header row.
 pub fn csv(m: &Matrix) -> String {
     let mut out = String::new();
-    line(&mut out, COLUMNS);
+    crate::csv::record(&mut out, COLUMNS);
     for row in &m.rows {
-        line(&mut out, fields(row));
+        crate::csv::record(&mut out, fields(row));
     }
     out
 }
@@ -90,65 +87,4 @@ fn fields(row: &Row) -> [Cow<'_, str>; 27] {
 
 fn text(cell: &Option<Text>) -> Cow<'_, str> {
     Cow::Borrowed(cell.as_deref().unwrap_or_default())
-}
-
-fn line<S: AsRef<str>>(out: &mut String, fields: impl IntoIterator<Item = S>) {
-    for (i, field) in fields.into_iter().enumerate() {
-        if i > 0 {
-            out.push(',');
-        }
-        push_quoted(out, field.as_ref());
-    }
-    out.push_str("\r\n");
-}
-
-/// One field, defused and quoted as RFC 4180 requires.
-#[cfg(test)]
-fn quote(field: &str) -> String {
-    let mut out = String::with_capacity(field.len() + 2);
-    push_quoted(&mut out, field);
-    out
-}
-
-/// [`quote`], written at the end of `out`: a field that starts like a
-/// formula gets a `'` in front, and one with a comma, quote or line break is
-/// put in quotes with its quotes doubled.
-fn push_quoted(out: &mut String, field: &str) {
-    let defuse = field.starts_with(['=', '+', '-', '@', '\t', '\r']);
-    if field.contains([',', '"', '\r', '\n']) {
-        out.push('"');
-        if defuse {
-            out.push('\'');
-        }
-        out.push_str(&field.replace('"', "\"\""));
-        out.push('"');
-    } else {
-        if defuse {
-            out.push('\'');
-        }
-        out.push_str(field);
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::quote;
-
-    #[test]
-    fn quotes_only_what_rfc_4180_requires() {
-        assert_eq!(quote("plain"), "plain");
-        assert_eq!(quote(""), "");
-        assert_eq!(quote("a, b"), "\"a, b\"");
-        assert_eq!(quote("say \"hi\""), "\"say \"\"hi\"\"\"");
-        assert_eq!(quote("two\nlines"), "\"two\nlines\"");
-        assert_eq!(quote("cr\rlf"), "\"cr\rlf\"");
-    }
-
-    #[test]
-    fn defuses_formulas() {
-        assert_eq!(quote("=1+1"), "'=1+1");
-        assert_eq!(quote("@SUM(A1)"), "'@SUM(A1)");
-        assert_eq!(quote("-2, or so"), "\"'-2, or so\"");
-        assert_eq!(quote("a=b"), "a=b");
-    }
 }

@@ -10,7 +10,7 @@
 //! and passes a timestamp only if it wants one; the same input always gives
 //! the same bytes. It must not know how the policies are serialized (it only
 //! digests the documents it is given), how files are laid out on disk beyond
-//! [`object_file`], or how diagnostics are rendered.
+//! what [`crate::output::object_file`] says, or how diagnostics are rendered.
 //!
 //! Because the matrix cites the plan's rule positions (`plan::Rule::flow`,
 //! [`Plan::rules_of_flow`]) and the YAML is emitted from the same plan, a
@@ -34,6 +34,7 @@ pub use digest::{sha256, sources_digest};
 pub use html::{criterion_anchor, html};
 pub use json::{json, write_json};
 pub use markdown::markdown;
+pub use text::DEFAULT_DENY;
 
 use serde::Serialize;
 
@@ -506,10 +507,4 @@ impl Serialize for Text {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(&self.0)
     }
-}
-
-/// An object's path in the output directory of `ward build -o`
-/// (`payments/svc-api.yaml`), as `crate::output::layout` writes it.
-pub fn object_file(namespace: &str, name: &str) -> String {
-    format!("{namespace}/{name}.yaml")
 }

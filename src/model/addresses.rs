@@ -32,29 +32,29 @@ struct Range {
 
 impl Range {
     fn of(net: &IpNet) -> Range {
-        match net {
-            IpNet::V4(v4) => Range {
-                v6: false,
-                first: u128::from(u32::from(v4.network())),
-                last: u128::from(u32::from(v4.broadcast())),
-            },
-            IpNet::V6(v6) => Range {
-                v6: true,
-                first: u128::from(v6.network()),
-                last: u128::from(v6.broadcast()),
-            },
-        }
+        let (v6, first) = value(net.network());
+        let (_, last) = value(net.broadcast());
+        Range { v6, first, last }
     }
 }
 
-fn value(address: IpAddr) -> (bool, u128) {
+/// An address as an integer, with its family (`true` for IPv6): the one
+/// place where the two families become numbers.
+pub(crate) fn value(address: IpAddr) -> (bool, u128) {
     match address {
         IpAddr::V4(v4) => (false, u128::from(u32::from(v4))),
         IpAddr::V6(v6) => (true, u128::from(v6)),
     }
 }
 
-fn address(v6: bool, value: u128) -> IpAddr {
+/// The highest address of a family, as an integer.
+pub(crate) fn family_max(v6: bool) -> u128 {
+    if v6 { u128::MAX } else { u128::from(u32::MAX) }
+}
+
+/// The address of a family with the integer `value` (saturated to the
+/// family's highest).
+pub(crate) fn address(v6: bool, value: u128) -> IpAddr {
     if v6 {
         IpAddr::V6(value.into())
     } else {
@@ -142,14 +142,9 @@ impl Addresses {
 
     /// True when the set is the whole address space of a family.
     pub fn is_everything(&self) -> bool {
-        self.ranges.iter().any(|r| {
-            let max = if r.v6 {
-                u128::MAX
-            } else {
-                u128::from(u32::MAX)
-            };
-            r.first == 0 && r.last == max
-        })
+        self.ranges
+            .iter()
+            .any(|r| r.first == 0 && r.last == family_max(r.v6))
     }
 
     /// The first address both sets hold, if any.

@@ -26,7 +26,7 @@
 //! means every declared port of the destination for a flow, and every port
 //! for a `deny`.
 
-use super::{Member, simulator_protocol};
+use super::Member;
 use crate::model::{Model, Operator, Protocol, Selector};
 use crate::simulate::{self, Probe};
 use ipnet::IpNet;
@@ -91,9 +91,7 @@ impl Covered {
         match self {
             Covered::Any => true,
             Covered::Ranges(ranges) => ranges.iter().any(|(protocol, first, last)| {
-                simulator_protocol(*protocol) == probe.protocol
-                    && *first <= probe.port
-                    && probe.port <= *last
+                *protocol == probe.protocol && *first <= probe.port && probe.port <= *last
             }),
             Covered::Named { .. } => false,
         }
@@ -301,10 +299,8 @@ fn named(model: &Model, dst: &str, name: &str) -> Covered {
     let declared = declared_ports(model, dst, Some(name));
     let many = matches!(dst.split_once('.'), Some((_, "*")));
     if many && !declared.is_empty() && declared.iter().all(|(_, first, last)| first == last) {
-        let mut protocols: Vec<simulate::Protocol> = declared
-            .iter()
-            .map(|(protocol, ..)| simulator_protocol(*protocol))
-            .collect();
+        let mut protocols: Vec<simulate::Protocol> =
+            declared.iter().map(|(protocol, ..)| *protocol).collect();
         protocols.sort_unstable();
         protocols.dedup();
         return Covered::Named {

@@ -13,7 +13,7 @@ pub mod verify;
 pub mod world;
 
 use crate::diagnostic::{Code, Diagnostic};
-use crate::model::{self, Model, Protocol};
+use crate::model::{self, Model};
 use crate::plan::{Direction, Plan};
 use crate::simulate::{self, Endpoint, Explanation, Probe, Reachability};
 use crate::source::Span;
@@ -51,15 +51,6 @@ pub struct NamedContainerPort {
     pub port: u16,
     /// The protocol.
     pub protocol: simulate::Protocol,
-}
-
-/// The simulator's protocol for a model protocol.
-pub fn simulator_protocol(protocol: Protocol) -> simulate::Protocol {
-    match protocol {
-        Protocol::Tcp => simulate::Protocol::Tcp,
-        Protocol::Udp => simulate::Protocol::Udp,
-        Protocol::Sctp => simulate::Protocol::Sctp,
-    }
 }
 
 /// Answers "does the program declare this?" for endpoints of a world, from

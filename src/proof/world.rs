@@ -43,7 +43,7 @@
 
 use super::meaning::{self, Meaning};
 use super::{Member, NamedContainerPort};
-use crate::model::{Model, Operator, PortRange, Protocol, Selector, Service};
+use crate::model::{Model, Operator, PortRange, Protocol, Selector, Service, addresses};
 use crate::simulate::{self, Endpoint, Probe};
 use indexmap::IndexSet;
 use ipnet::IpNet;
@@ -473,7 +473,7 @@ impl TestWorld {
                     .map(|(port_name, range)| NamedContainerPort {
                         name: port_name.clone(),
                         port: range.first,
-                        protocol: super::simulator_protocol(range.protocol),
+                        protocol: range.protocol,
                     })
                     .collect(),
             },
@@ -533,32 +533,19 @@ pub(crate) fn edge_addresses(model: &Model) -> Vec<IpAddr> {
 }
 
 fn edges(net: &IpNet) -> Vec<IpAddr> {
-    let (first, last, v6) = match net {
-        IpNet::V4(n) => (
-            u128::from(u32::from(n.network())),
-            u128::from(u32::from(n.broadcast())),
-            false,
-        ),
-        IpNet::V6(n) => (u128::from(n.network()), u128::from(n.broadcast()), true),
-    };
-    let max = if v6 { u128::MAX } else { u128::from(u32::MAX) };
+    let (v6, first) = addresses::value(net.network());
+    let (_, last) = addresses::value(net.broadcast());
     let middle = first + (last - first) / 2;
     let mut values = vec![first, middle, last];
     if first > 0 {
         values.push(first - 1);
     }
-    if last < max {
+    if last < addresses::family_max(v6) {
         values.push(last + 1);
     }
     values
         .into_iter()
-        .map(|v| {
-            if v6 {
-                IpAddr::V6(v.into())
-            } else {
-                IpAddr::V4(u32::try_from(v).unwrap_or(u32::MAX).into())
-            }
-        })
+        .map(|v| addresses::address(v6, v))
         .collect()
 }
 
@@ -600,7 +587,7 @@ pub(crate) fn probes(model: &Model, across_protocols: bool) -> Vec<Probe> {
         );
         probes.extend(last.checked_add(1).map(|p| (*protocol, p)));
     }
-    for protocol in [Protocol::Tcp, Protocol::Udp, Protocol::Sctp] {
+    for protocol in Protocol::ALL {
         let unused = (1..=u16::MAX).find(|port| {
             !ranges
                 .iter()
@@ -612,10 +599,7 @@ pub(crate) fn probes(model: &Model, across_protocols: bool) -> Vec<Probe> {
     }
     probes
         .into_iter()
-        .map(|(protocol, port)| Probe {
-            port,
-            protocol: super::simulator_protocol(protocol),
-        })
+        .map(|(protocol, port)| Probe { port, protocol })
         .collect()
 }
 

@@ -15,6 +15,7 @@ use super::explain::{Explanation, RuleRef, Side};
 use super::policy::{ContainerPort, ports_match};
 use super::probe::Probe;
 use super::world::{Class, Policy, Rule, World};
+use crate::error::never;
 use std::net::IpAddr;
 
 /// A traffic direction, as seen from the pod whose policies decide it.
@@ -98,6 +99,7 @@ impl World {
         let mut allowing = Vec::new();
         for index in &policies {
             let Some(policy) = self.policies.get(*index) else {
+                never!("a class lists policy {index}, which the world does not hold");
                 continue;
             };
             for (rule_index, rule) in direction.rules(policy).iter().enumerate() {

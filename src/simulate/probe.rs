@@ -1,59 +1,23 @@
 //! Probes: the destination port and protocol of a simulated connection, and
 //! their text form (`80/tcp`).
 //!
-//! Owns [`Protocol`] and [`Probe`] and nothing about policies or pods.
+//! Owns [`Probe`] (and the text form of [`Protocol`], which `crate::protocol`
+//! owns) and nothing about policies or pods.
 
 use std::fmt;
 use std::str::FromStr;
 
-/// A transport protocol a NetworkPolicy port can name.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum Protocol {
-    /// TCP, the protocol Kubernetes assumes when a port omits it.
-    Tcp,
-    /// UDP.
-    Udp,
-    /// SCTP.
-    Sctp,
-}
-
-impl Protocol {
-    /// Parses the API spelling (`TCP`, `UDP`, `SCTP`; case-sensitive, as the
-    /// API server validates it).
-    pub(crate) fn from_api(text: &str) -> Option<Self> {
-        match text {
-            "TCP" => Some(Self::Tcp),
-            "UDP" => Some(Self::Udp),
-            "SCTP" => Some(Self::Sctp),
-            _ => None,
-        }
-    }
-}
-
-impl fmt::Display for Protocol {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
-            Self::Tcp => "TCP",
-            Self::Udp => "UDP",
-            Self::Sctp => "SCTP",
-        })
-    }
-}
+pub use crate::protocol::Protocol;
 
 impl FromStr for Protocol {
     type Err = ParseProbeError;
 
     /// Parses `tcp`, `udp` or `sctp` in any case.
     fn from_str(text: &str) -> Result<Self, Self::Err> {
-        match text.to_ascii_lowercase().as_str() {
-            "tcp" => Ok(Self::Tcp),
-            "udp" => Ok(Self::Udp),
-            "sctp" => Ok(Self::Sctp),
-            _ => Err(ParseProbeError {
-                input: text.to_owned(),
-                reason: "the protocol must be `tcp`, `udp` or `sctp`",
-            }),
-        }
+        Self::parse(text).ok_or_else(|| ParseProbeError {
+            input: text.to_owned(),
+            reason: "the protocol must be `tcp`, `udp` or `sctp`",
+        })
     }
 }
 

@@ -1,29 +1,21 @@
 //! What the API server validates of Namespaces, Pods (and workloads' pod
 //! templates) and NetworkPolicies that the typed objects do not: object
 //! names, label keys and values, annotation keys, container names and port
-//! names, the count of `policyTypes`. The rules are those of
-//! `k8s.io/apimachinery/pkg/util/validation` (`IsDNS1123Label`,
-//! `IsDNS1123Subdomain`, `IsQualifiedName`, `IsValidLabelValue`,
-//! `IsValidPortName`) as `pkg/apis/core/validation` and
+//! names, the count of `policyTypes`. The naming rules are `crate::naming`'s
+//! (those of `k8s.io/apimachinery/pkg/util/validation`), worded here as the
+//! API server words them and applied where `pkg/apis/core/validation` and
 //! `pkg/apis/networking/validation` apply them.
 //!
 //! Ports, protocols, CIDRs and selector operators are validated where they
 //! are read (`policy`, `selector`, `world`), for typed objects too. Errors
 //! name the field by its path in the object.
 
+use crate::naming::{self, Fault, KeyFault, MAX_SUBDOMAIN, SubdomainFault};
 use k8s_openapi::api::core::v1::{Container, PodSpec};
 use k8s_openapi::api::networking::v1::{NetworkPolicy, NetworkPolicyPeer};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::{LabelSelector, ObjectMeta};
 use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 use std::collections::BTreeSet;
-
-/// A DNS-1123 label (a namespace, a container name) and the name part of a
-/// label key are at most this long; so is a label value.
-const MAX_LABEL: usize = 63;
-/// A DNS-1123 subdomain (most object names, a label key's prefix).
-const MAX_SUBDOMAIN: usize = 253;
-/// An IANA service name (a port name).
-const MAX_PORT_NAME: usize = 15;
 
 /// Which rule an object's `metadata.name` follows.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -34,98 +26,83 @@ pub(crate) enum NameRule {
     Subdomain,
 }
 
-fn lower_alnum(c: char) -> bool {
-    c.is_ascii_lowercase() || c.is_ascii_digit()
+/// How the API server words a DNS-1123 label's fault.
+fn label_fault(fault: Fault) -> String {
+    match fault {
+        Fault::Empty => "must not be empty".to_owned(),
+        Fault::TooLong { limit, .. } => format!("must be at most {limit} characters"),
+        Fault::Character(c) => {
+            format!("must hold only lowercase letters, digits and `-` (not `{c}`)")
+        }
+        Fault::Edge | Fault::NoLetter | Fault::Hyphens => {
+            "must start and end with a lowercase letter or digit".to_owned()
+        }
+    }
 }
 
 /// Why `text` is not a DNS-1123 label, if it is not.
 fn dns_label(text: &str) -> Option<String> {
-    if text.is_empty() {
-        return Some("must not be empty".to_owned());
-    }
-    if text.len() > MAX_LABEL {
-        return Some(format!("must be at most {MAX_LABEL} characters"));
-    }
-    if let Some(c) = text.chars().find(|c| !lower_alnum(*c) && *c != '-') {
-        return Some(format!(
-            "must hold only lowercase letters, digits and `-` (not `{c}`)"
-        ));
-    }
-    (text.starts_with('-') || text.ends_with('-'))
-        .then(|| "must start and end with a lowercase letter or digit".to_owned())
+    naming::dns_label(text).err().map(label_fault)
 }
 
 /// Why `text` is not a DNS-1123 subdomain, if it is not.
 fn dns_subdomain(text: &str) -> Option<String> {
-    if text.len() > MAX_SUBDOMAIN {
-        return Some(format!("must be at most {MAX_SUBDOMAIN} characters"));
-    }
-    text.split('.')
-        .find_map(dns_label)
-        .map(|why| format!("is not a DNS subdomain: each dot-separated part {why}"))
+    naming::dns_subdomain(text).err().map(subdomain_fault)
 }
 
-/// Why `text` is not a label value (also the name part of a qualified name,
-/// which must not be empty), if it is not.
+fn subdomain_fault(fault: SubdomainFault) -> String {
+    match fault {
+        SubdomainFault::TooLong { .. } => format!("must be at most {MAX_SUBDOMAIN} characters"),
+        SubdomainFault::Part(fault) => format!(
+            "is not a DNS subdomain: each dot-separated part {}",
+            label_fault(fault)
+        ),
+    }
+}
+
+/// How the API server words a label value's fault (also the name part of a
+/// qualified name).
+fn value_fault(fault: Fault) -> String {
+    match fault {
+        Fault::TooLong { limit, .. } => format!("must be at most {limit} characters"),
+        Fault::Character(c) => {
+            format!("may hold only letters, digits, `-`, `_` and `.` (not `{c}`)")
+        }
+        Fault::Empty | Fault::Edge | Fault::NoLetter | Fault::Hyphens => {
+            "must start and end with a letter or digit".to_owned()
+        }
+    }
+}
+
+/// Why `text` is not a label value, if it is not.
 fn label_value(text: &str) -> Option<String> {
-    if text.len() > MAX_LABEL {
-        return Some(format!("must be at most {MAX_LABEL} characters"));
-    }
-    if let Some(c) = text
-        .chars()
-        .find(|c| !(c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.')))
-    {
-        return Some(format!(
-            "may hold only letters, digits, `-`, `_` and `.` (not `{c}`)"
-        ));
-    }
-    let edge = |c: Option<char>| c.is_none_or(|c| c.is_ascii_alphanumeric());
-    (!edge(text.chars().next()) || !edge(text.chars().last()))
-        .then(|| "must start and end with a letter or digit".to_owned())
+    naming::label_value(text).err().map(value_fault)
 }
 
 /// Why `text` is not a qualified name (`[prefix/]name`: a label key, an
 /// annotation key), if it is not.
 fn qualified_name(text: &str) -> Option<String> {
-    let (prefix, name) = match text.split_once('/') {
-        Some((prefix, name)) => (Some(prefix), name),
-        None => (None, text),
-    };
-    if let Some(prefix) = prefix {
-        if prefix.is_empty() {
-            return Some("has an empty prefix before `/`".to_owned());
-        }
-        if let Some(why) = dns_subdomain(prefix) {
-            return Some(format!("has a prefix that {why}"));
-        }
-    }
-    if name.is_empty() {
-        return Some("has an empty name part".to_owned());
-    }
-    if name.contains('/') {
-        return Some("holds more than one `/`".to_owned());
-    }
-    label_value(name).map(|why| format!("has a name part that {why}"))
+    naming::label_key(text).err().map(|fault| match fault {
+        KeyFault::Slashes => "holds more than one `/`".to_owned(),
+        KeyFault::EmptyPrefix => "has an empty prefix before `/`".to_owned(),
+        KeyFault::Prefix(fault) => format!("has a prefix that {}", subdomain_fault(fault)),
+        KeyFault::Name(Fault::Empty) => "has an empty name part".to_owned(),
+        KeyFault::Name(fault) => format!("has a name part that {}", value_fault(fault)),
+    })
 }
 
 /// Why `text` is not a port name (an IANA service name), if it is not.
 fn port_name(text: &str) -> Option<String> {
-    if text.len() > MAX_PORT_NAME {
-        return Some(format!(
-            "is {} characters long; a port name is at most {MAX_PORT_NAME}",
-            text.len()
-        ));
-    }
-    if let Some(c) = text.chars().find(|c| !lower_alnum(*c) && *c != '-') {
-        return Some(format!(
-            "may hold only lowercase letters, digits and `-` (not `{c}`)"
-        ));
-    }
-    if !text.chars().any(|c| c.is_ascii_lowercase()) {
-        return Some("must hold at least one letter".to_owned());
-    }
-    (text.starts_with('-') || text.ends_with('-') || text.contains("--"))
-        .then(|| "must not start or end with `-` or hold `--`".to_owned())
+    naming::port_name(text).err().map(|fault| match fault {
+        Fault::TooLong { length, limit } => {
+            format!("is {length} characters long; a port name is at most {limit}")
+        }
+        Fault::Character(c) => {
+            format!("may hold only lowercase letters, digits and `-` (not `{c}`)")
+        }
+        Fault::Empty | Fault::NoLetter => "must hold at least one letter".to_owned(),
+        Fault::Edge | Fault::Hyphens => "must not start or end with `-` or hold `--`".to_owned(),
+    })
 }
 
 /// `Err("`at` is `text`, which WHY")` when `why` is some.

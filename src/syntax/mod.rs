@@ -35,7 +35,7 @@ pub const KEYWORDS: &[&str] = &[
 ];
 
 /// The protocols a port may name.
-pub const PROTOCOLS: &[&str] = &["tcp", "udp", "sctp"];
+pub const PROTOCOLS: &[&str] = &crate::protocol::KEYWORDS;
 
 /// Parses every file of a program, in order, into one AST and the syntax
 /// errors found (at most a few per file; parsing resumes at the next
@@ -59,4 +59,81 @@ pub fn parse(sources: &Sources) -> (ast::Ast, Vec<Diagnostic>) {
         errors.extend(refused);
     }
     (ast, errors)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::KEYWORDS;
+    use std::collections::BTreeSet;
+
+    /// The grammar the parser is generated from.
+    const GRAMMAR: &str = include_str!("../../grammar/ward.pest");
+
+    /// The string literals of `text` (pest's: in double quotes, with
+    /// backslash escapes) that are words: `"flow"` gives `flow`.
+    fn words(text: &str) -> Vec<&str> {
+        let mut words = Vec::new();
+        let mut rest = text;
+        while let Some(open) = rest.find('"') {
+            let body = &rest[open + 1..];
+            let mut escaped = false;
+            let close = body
+                .char_indices()
+                .find(|&(_, c)| {
+                    let end = c == '"' && !escaped;
+                    escaped = c == '\\' && !escaped;
+                    end
+                })
+                .map_or(body.len(), |(at, _)| at);
+            let literal = &body[..close];
+            if literal.len() > 1 && literal.bytes().all(|b| b.is_ascii_lowercase()) {
+                words.push(literal);
+            }
+            rest = body.get(close + 1..).unwrap_or_default();
+        }
+        words
+    }
+
+    /// The body of the rule `name` in the grammar, up to its closing brace.
+    fn rule(name: &str) -> &'static str {
+        let start = GRAMMAR
+            .lines()
+            .position(|line| line.split_whitespace().next() == Some(name))
+            .unwrap_or_else(|| panic!("the grammar has no rule `{name}`"));
+        let body = GRAMMAR.lines().skip(start);
+        let mut end = 0;
+        for (index, line) in body.clone().enumerate() {
+            if line.trim_end().ends_with('}') {
+                end = index + 1;
+                break;
+            }
+        }
+        let offset: usize = GRAMMAR.lines().take(start).map(|l| l.len() + 1).sum();
+        let length: usize = body.take(end).map(|l| l.len() + 1).sum();
+        &GRAMMAR[offset..offset + length]
+    }
+
+    #[test]
+    fn the_keywords_are_the_grammars() {
+        // The grammar's `keyword` rule (what a name may not be) lists them in
+        // order.
+        assert_eq!(words(rule("keyword")), KEYWORDS);
+        // Each has its own `kw_` rule, which matches exactly it.
+        for keyword in KEYWORDS {
+            let body = rule(&format!("kw_{keyword}"));
+            assert_eq!(words(body), [*keyword], "{body}");
+        }
+        // And the grammar spells no other word outside comments.
+        let code: String = GRAMMAR
+            .lines()
+            .map(|line| line.split("//").next().unwrap_or_default())
+            .collect::<Vec<_>>()
+            .join("\n");
+        let spelt: BTreeSet<&str> = words(&code).into_iter().collect();
+        assert_eq!(spelt, KEYWORDS.iter().copied().collect());
+        // Parsing resumes at statement keywords, which are keywords.
+        for keyword in super::parser::STATEMENT_KEYWORDS {
+            assert!(KEYWORDS.contains(keyword), "{keyword}");
+        }
+    }
 }

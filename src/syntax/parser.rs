@@ -20,7 +20,7 @@ struct WardParser;
 const MAX_ERRORS_PER_FILE: usize = 20;
 
 /// The words that may start a top-level statement, where parsing resumes.
-const STATEMENT_KEYWORDS: &[&str] = &[
+pub(super) const STATEMENT_KEYWORDS: &[&str] = &[
     "system",
     "baseline",
     "namespace",

@@ -369,7 +369,7 @@ fn cells(reach: &Reachability) -> Vec<(String, String, Probe, bool)> {
 }
 
 fn yaml_stream(objects: &Objects) -> Result<String, TestCaseError> {
-    let fail = TestCaseError::fail;
+    let fail = |e: ward::error::SerializeError| TestCaseError::fail(e.to_string());
     let mut documents = Vec::new();
     for namespace in &objects.namespaces {
         documents.push(ward::yaml::to_yaml(namespace).map_err(fail)?);
@@ -396,7 +396,7 @@ fn yaml_list(objects: &Objects) -> Result<String, TestCaseError> {
         items.push(serde_json::to_value(policy).map_err(fail)?);
     }
     let list = serde_json::json!({"apiVersion": "v1", "kind": "List", "items": items});
-    ward::yaml::to_yaml(&list).map_err(TestCaseError::fail)
+    ward::yaml::to_yaml(&list).map_err(|e| TestCaseError::fail(e.to_string()))
 }
 
 proptest! {

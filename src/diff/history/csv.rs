@@ -1,10 +1,9 @@
 //! The change population as CSV: one row per commit, for a spreadsheet or a
 //! GRC tool's sample selection.
 //!
-//! Owns the column names (stable: tools map them once) and RFC 4180 quoting
-//! as the matrix's CSV does it: a header row, CRLF line ends, a field quoted
-//! when it holds a comma, a double quote, CR or LF, with quotes doubled, and
-//! a leading `'` on a field that a spreadsheet would run as a formula. Lists
+//! Owns the column names (stable: tools map them once): a header row, then a
+//! row per commit as `crate::csv` quotes them, as the matrix's CSV is (RFC
+//! 4180, CRLF line ends, formulas defused). Lists
 //! inside a field are separated by `; `: `changes` lists the items added,
 //! removed or changed, `newly_allowed_pairs` the sources and destinations
 //! with connections newly allowed (newly blocked ones are only counted).
@@ -46,9 +45,9 @@ pub const COLUMNS: [&str; 27] = [
 /// The history as CSV, with a header row.
 pub fn csv(h: &History) -> String {
     let mut out = String::new();
-    line(&mut out, COLUMNS.iter().map(|c| (*c).to_string()));
+    crate::csv::record(&mut out, COLUMNS);
     for entry in &h.commits {
-        line(&mut out, fields(entry));
+        crate::csv::record(&mut out, fields(entry));
     }
     out
 }
@@ -116,41 +115,4 @@ fn joined(entry: &Entry, lines: fn(&Diff) -> Vec<Line>) -> String {
                 .join("; ")
         })
         .unwrap_or_default()
-}
-
-fn line(out: &mut String, fields: impl IntoIterator<Item = String>) {
-    for (i, field) in fields.into_iter().enumerate() {
-        if i > 0 {
-            out.push(',');
-        }
-        out.push_str(&quote(&field));
-    }
-    out.push_str("\r\n");
-}
-
-/// One field, defused and quoted as RFC 4180 requires.
-fn quote(field: &str) -> String {
-    let defused = if field.starts_with(['=', '+', '-', '@', '\t', '\r']) {
-        format!("'{field}")
-    } else {
-        field.to_string()
-    };
-    if defused.contains([',', '"', '\r', '\n']) {
-        format!("\"{}\"", defused.replace('"', "\"\""))
-    } else {
-        defused
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::quote;
-
-    #[test]
-    fn quotes_and_defuses() {
-        assert_eq!(quote("plain"), "plain");
-        assert_eq!(quote("a, b"), "\"a, b\"");
-        assert_eq!(quote("=1+1"), "'=1+1");
-        assert_eq!(quote("two\nlines"), "\"two\nlines\"");
-    }
 }

@@ -200,8 +200,9 @@ pub fn pair_lines(d: &Diff) -> Vec<Line> {
 }
 
 /// The history as pretty-printed JSON with a final newline.
-pub fn json(history: &History) -> Result<String, String> {
-    let mut text = serde_json::to_string_pretty(history).map_err(|e| e.to_string())?;
+pub fn json(history: &History) -> Result<String, crate::error::SerializeError> {
+    let mut text =
+        serde_json::to_string_pretty(history).map_err(crate::error::SerializeError::new)?;
     text.push('\n');
     Ok(text)
 }
