@@ -8,7 +8,6 @@ use super::labels::{Key, Labels, Present, Values};
 use super::region::{Cube, Protocols, Side, all_ports, name_key};
 use crate::model::{Model, Operator, Selector};
 use crate::proof::meaning::{Covered, End, Meaning, Rule};
-use crate::proof::simulator_protocol;
 
 /// The program's flows and `deny`s as regions, each with its index.
 #[derive(Debug, Clone, Default)]
@@ -155,7 +154,7 @@ fn covered(ports: &Covered) -> Vec<(Protocols, Intervals, Option<String>)> {
             .iter()
             .map(|(protocol, first, last)| {
                 (
-                    Protocols::one(simulator_protocol(*protocol)),
+                    Protocols::one(*protocol),
                     Intervals::new([(u128::from(*first), u128::from(*last))]),
                     None,
                 )

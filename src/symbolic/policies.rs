@@ -8,7 +8,7 @@ use super::intervals::{Addresses, Intervals};
 use super::labels::{Key, Labels, Values};
 use super::region::{Cube, Protocols, Side, all_ports, name_key};
 use crate::plan::Direction;
-use crate::simulate::Protocol;
+use crate::protocol::Protocol;
 use ipnet::IpNet;
 use k8s_openapi::api::networking::v1::{NetworkPolicy, NetworkPolicyPeer, NetworkPolicyPort};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::LabelSelector;

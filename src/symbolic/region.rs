@@ -4,7 +4,7 @@
 
 use super::intervals::{Addresses, Intervals};
 use super::labels::{Key, Labels, Values};
-use crate::simulate::Protocol;
+use crate::protocol::Protocol;
 use std::collections::BTreeMap;
 use std::net::IpAddr;
 
