@@ -5,8 +5,9 @@
 //! emit, YAML and the file layout: what `ward build -o` computes for the
 //! policies), its three parts alone, the traceability matrix (built, and
 //! rendered as Markdown and as JSON), and `ward test` (simulate the build and
-//! compare with the program; at 100 and 1,000 services only, as it grows
-//! with the square of the pods).
+//! compare with the program; at 100, 1,000 and 5,000 services only, as it
+//! grows with the square of the pods), and the exact judge alone
+//! (`ward::symbolic::judge`: the policies against the flows for every pod).
 //!
 //! `cargo bench --bench pipeline`; one stage: `cargo bench --bench pipeline
 //! -- 'pipeline/check/'`. Results and the machine are in
@@ -109,6 +110,10 @@ fn benches(c: &mut Criterion) {
         });
         group.bench_function(id("matrix-json"), |b| {
             b.iter_with_large_drop(|| ward::matrix::json(&matrix).unwrap());
+        });
+        let objects: Vec<_> = built.emitted.iter().map(|e| e.object.clone()).collect();
+        group.bench_function(id("exact"), |b| {
+            b.iter_with_large_drop(|| ward::symbolic::judge(&built.model, &objects).unwrap());
         });
         if TEST_SIZES.contains(&services) {
             group.bench_function(id("test"), |b| {

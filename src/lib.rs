@@ -29,6 +29,7 @@ pub mod simulate;
 mod sorted;
 pub mod source;
 mod suggest;
+pub mod symbolic;
 pub mod syntax;
 pub mod yaml;
 

@@ -126,7 +126,12 @@ fn test_and_verify_json_carry_their_summary() {
         summary["probes"],
         summary["allowed"]
     );
-    assert_eq!(stderr.trim_end(), line);
+    let proved = format!(
+        "proved for every pod and address ({} allowed regions): exactly the declared flows",
+        summary["exact_regions"]
+    );
+    assert_eq!(stderr.trim_end(), format!("{line}\n{proved}"));
+    assert_eq!(summary["exact_counterexamples"], 0);
     assert_eq!(summary["findings"], 0);
 
     let (summary, stderr) = json_summary(&[

@@ -48,6 +48,10 @@ pub fn test(paths: &[PathBuf], format: Format, color: Color) -> Result<u8, Failu
     crate::diagnostic::sort(&mut diagnostics);
     let (pods, addresses, probes) = tested.size;
     let findings = tested.comparison.findings.len();
+    let (regions, counterexamples) = tested
+        .exact
+        .as_ref()
+        .map_or((0, 0), |v| (v.regions, v.counterexamples.len()));
     let summary = serde_json::json!({
         "connections": tested.comparison.checked,
         "allowed": tested.comparison.allowed,
@@ -55,6 +59,8 @@ pub fn test(paths: &[PathBuf], format: Format, color: Color) -> Result<u8, Failu
         "addresses": addresses,
         "probes": probes,
         "findings": findings,
+        "exact_regions": regions,
+        "exact_counterexamples": counterexamples,
     });
     report_with_summary(&sources, &diagnostics, format, color, summary);
     note(&format!(
@@ -67,7 +73,21 @@ pub fn test(paths: &[PathBuf], format: Format, color: Color) -> Result<u8, Failu
             format!("{findings} finding(s)")
         }
     ));
-    Ok(if findings == 0 { 0 } else { EXIT_FINDINGS })
+    note(&match &tested.exact {
+        Ok(_) if counterexamples == 0 => format!(
+            "proved for every pod and address ({regions} allowed regions): exactly the declared flows"
+        ),
+        Ok(_) => format!("proved for every pod and address: {counterexamples} counterexample(s)"),
+        Err(error) => format!("the exact judge could not read the policies: {error}"),
+    });
+    if !tested.judges_agree {
+        note(
+            "the sampled and the exact judge disagree: this is a defect in Ward, please report it",
+        );
+    }
+    let passed =
+        findings == 0 && counterexamples == 0 && tested.exact.is_ok() && tested.judges_agree;
+    Ok(if passed { 0 } else { EXIT_FINDINGS })
 }
 
 /// `ward verify`.

@@ -36,7 +36,7 @@ use std::rc::Rc;
 
 /// The pods or addresses one end of a rule stands for.
 #[derive(Debug, Clone)]
-pub(super) enum End {
+pub(crate) enum End {
     /// The pods of `namespace` that meet `selector` (every pod: `None`).
     Pods {
         /// The namespace.
@@ -61,7 +61,7 @@ pub(super) enum End {
 
 /// The ports a rule covers.
 #[derive(Debug, Clone)]
-pub(super) enum Covered {
+pub(crate) enum Covered {
     /// Every port of every protocol.
     Any,
     /// These (protocol, first, last) ranges; empty covers nothing.
@@ -118,13 +118,13 @@ impl Covered {
 
 /// One flow or `deny`, as the program means it.
 #[derive(Debug, Clone)]
-pub(super) struct Rule {
+pub(crate) struct Rule {
     /// Who opens the connection.
-    pub(super) src: End,
+    pub(crate) src: End,
     /// Who accepts it.
-    pub(super) dst: End,
+    pub(crate) dst: End,
     /// On which ports.
-    pub(super) ports: Covered,
+    pub(crate) ports: Covered,
 }
 
 impl Rule {
@@ -138,9 +138,9 @@ impl Rule {
 #[derive(Debug, Clone)]
 pub struct Meaning {
     /// The flows, in source order (`flows[i]` is `model.flows[i]`).
-    pub(super) flows: Vec<Rule>,
+    pub(crate) flows: Vec<Rule>,
     /// The `deny`s, in source order.
-    pub(super) denies: Vec<Rule>,
+    pub(crate) denies: Vec<Rule>,
 }
 
 impl Meaning {

@@ -504,6 +504,12 @@ pub struct TestReport {
     pub diagnostics: Vec<Diagnostic>,
     /// How many pods, addresses and probes the world had.
     pub size: (usize, usize, usize),
+    /// The exact judge's verdict over every pod and address
+    /// ([`crate::symbolic`]), or why it could not read the policies.
+    pub exact: Result<crate::symbolic::Verdict, String>,
+    /// False when the sampled judge found a kind of difference that the
+    /// exact one did not: one of them is wrong.
+    pub judges_agree: bool,
 }
 
 /// Simulates the program's own policies in a world made from the program and
@@ -513,6 +519,7 @@ pub fn test_program(
     plan: &Plan,
     policies: Vec<k8s_openapi::api::networking::v1::NetworkPolicy>,
 ) -> Result<TestReport, simulate::LoadError> {
+    let exact = crate::symbolic::judge(model, &policies);
     let test_world = world::adversarial_world(model);
     let addresses = test_world.addresses();
     let simulated = simulate::World::from_objects(
@@ -529,8 +536,32 @@ pub fn test_program(
         .map_or(Span::new(crate::source::FileId(0), 0, 0), |ns| ns.span);
     let explain =
         |src: &Endpoint, dst: &Endpoint, probe: Probe| simulated.explain(src, dst, probe).ok();
-    let diagnostics = diagnostics(model, plan, &comparison.findings, &explain, fallback);
+    let mut diagnostics = diagnostics(model, plan, &comparison.findings, &explain, fallback);
+    // The exact judge's counterexamples of a kind the sampled world missed.
+    let sampled: Vec<Code> = diagnostics.iter().map(|d| d.code).collect();
+    let (missed, judges_agree) = match &exact {
+        Ok(verdict) => {
+            let exact: Vec<Code> = verdict
+                .counterexamples
+                .iter()
+                .map(|c| crate::symbolic::report::code(&c.kind))
+                .collect();
+            let missed: Vec<crate::symbolic::Counterexample> = verdict
+                .counterexamples
+                .iter()
+                .filter(|c| !sampled.contains(&crate::symbolic::report::code(&c.kind)))
+                .cloned()
+                .collect();
+            (missed, sampled.iter().all(|code| exact.contains(code)))
+        }
+        Err(_) => (Vec::new(), false),
+    };
+    diagnostics.extend(crate::symbolic::report::diagnostics(
+        model, plan, &missed, fallback,
+    ));
     Ok(TestReport {
+        exact,
+        judges_agree,
         size: (
             test_world.pods.len(),
             addresses.len(),
