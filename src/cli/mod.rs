@@ -12,6 +12,7 @@ mod generated;
 mod git;
 mod history;
 mod io;
+mod lsp;
 mod matrix;
 mod outdir;
 mod prove;
@@ -211,6 +212,10 @@ enum Command {
         /// A command, for its own page.
         command: Option<String>,
     },
+    /// Run the language server on stdin and stdout (for editors): the
+    /// program's diagnostics as you type, hover, go to definition, find
+    /// references, completion, the outline and formatting.
+    Lsp,
     /// Format programs in Ward's one canonical layout.
     Fmt {
         /// `.ward` files or directories holding them.
@@ -290,6 +295,7 @@ pub fn main() -> ExitCode {
             format,
         } => history::run(&path, since, until, first_parent, format),
         Command::Fmt { paths, check } => fmt::run(&paths, check, color),
+        Command::Lsp => lsp::run(),
         Command::Completions { shell } => generated::completions(shell),
         Command::Man { command } => generated::man(command.as_deref()),
     };
