@@ -9,6 +9,7 @@
 //! only, so that it can be swapped).
 
 pub mod complete;
+pub mod edit;
 pub mod hover;
 pub mod index;
 pub mod outline;

@@ -452,3 +452,179 @@ fn formatting_gives_what_ward_fmt_writes() {
     assert_eq!(edits, Value::Null);
     client.shutdown();
 }
+
+/// The byte offset of a protocol position (UTF-16 characters) in `text`.
+fn offset(text: &str, position: &Value) -> usize {
+    let line = position["line"].as_u64().unwrap() as usize;
+    let units = position["character"].as_u64().unwrap() as usize;
+    let start: usize = text.split_inclusive('\n').take(line).map(str::len).sum();
+    let mut count = 0;
+    for (at, c) in text[start..].char_indices() {
+        if count >= units {
+            return start + at;
+        }
+        count += c.len_utf16();
+    }
+    text.len()
+}
+
+/// `text` with protocol text edits applied.
+fn apply(text: &str, edits: &[Value]) -> String {
+    let mut edits: Vec<(usize, usize, &str)> = edits
+        .iter()
+        .map(|e| {
+            (
+                offset(text, &e["range"]["start"]),
+                offset(text, &e["range"]["end"]),
+                e["newText"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    edits.sort();
+    let mut out = text.to_string();
+    for (start, end, new) in edits.into_iter().rev() {
+        out.replace_range(start..end, new);
+    }
+    out
+}
+
+fn edits_for(edit: &Value, dir: &Path, name: &str) -> Vec<Value> {
+    edit["changes"][url(&dir.join(name))]
+        .as_array()
+        .cloned()
+        .unwrap_or_default()
+}
+
+#[test]
+fn rename_rewrites_every_place_and_refuses_names_kubernetes_rejects() {
+    let dir = program();
+    let d = dir.path();
+    let mut client = start(d);
+    client.open(&d.join("flows.ward"), FLOWS);
+    let rename = |client: &mut Client, needle: &str, skip: usize, name: &str| {
+        let mut params = at(d, "flows.ward", find(FLOWS, needle, skip));
+        params["newName"] = json!(name);
+        client.call("textDocument/rename", params)
+    };
+    for (needle, skip, new) in [
+        ("shop.db", 5, "database"),
+        ("shop.web", 0, "store"),
+        (":pg", 1, "postgres"),
+        ("internet", 0, "world"),
+        ("NET-1", 0, "NET-2"),
+    ] {
+        let response = rename(&mut client, needle, skip, new);
+        let edit = &response["result"];
+        let cluster = apply(CLUSTER, &edits_for(edit, d, "cluster.ward"));
+        let flows = apply(FLOWS, &edits_for(edit, d, "flows.ward"));
+        // The renamed program is as valid as before and names the new name.
+        let renamed = tempfile::tempdir().unwrap();
+        std::fs::write(renamed.path().join("cluster.ward"), &cluster).unwrap();
+        std::fs::write(renamed.path().join("flows.ward"), &flows).unwrap();
+        assert_eq!(
+            check_json(renamed.path()),
+            BTreeSet::new(),
+            "{cluster}\n{flows}"
+        );
+        assert!(
+            cluster.contains(new) && flows.contains(new),
+            "{new}: {cluster}\n{flows}"
+        );
+    }
+    for (needle, skip, bad) in [
+        ("shop.db", 5, "Data_Base"),
+        ("shop.db", 5, &"d".repeat(64)),
+        ("shop.db", 5, "web"),
+        ("shop.web", 0, "flow"),
+        (":pg", 1, "a-very-long-port-name"),
+        ("NET-1", 0, "-x"),
+        ("CC6.6", 0, "CC6.7"),
+    ] {
+        let response = rename(&mut client, needle, skip, bad);
+        assert_eq!(response["error"]["code"], -32803, "{bad}: {response}");
+        assert!(response["error"]["message"].as_str().unwrap().contains('`'));
+    }
+    client.shutdown();
+}
+
+#[test]
+fn quick_fixes_apply_the_did_you_mean_and_add_a_missing_because() {
+    let dir = program();
+    let d = dir.path();
+    let flows = d.join("flows.ward");
+    let broken = [
+        FLOWS.replace("shop.db:pg", "shop.dbb:pg"),
+        FLOWS.replace("shop.db:pg", "shopp.db:pg"),
+        FLOWS.replace("shop.db:pg", "shop.db:pgg"),
+        FLOWS.replace("controls CC6.6", "controls CC66.6"),
+        FLOWS.replace("controls CC6.6", "contrls CC6.6"),
+        FLOWS.replace(" because \"orders\"", ""),
+    ];
+    let mut client = start(d);
+    client.open(&flows, FLOWS);
+    for (version, text) in broken.iter().enumerate() {
+        client.change(&flows, version as i64 + 2, text);
+        let published = client.diagnostics();
+        let before = &published[&url(&flows)];
+        assert_eq!(before.len(), 1, "{text}: {before:?}");
+        let lines = text.split('\n').count() as u64;
+        let actions = client.request(
+            "textDocument/codeAction",
+            json!({
+                "textDocument": { "uri": url(&flows) },
+                "range": { "start": { "line": 0, "character": 0 }, "end": { "line": lines, "character": 0 } },
+                "context": { "diagnostics": before },
+            }),
+        );
+        let actions = actions.as_array().unwrap();
+        assert_eq!(actions.len(), 1, "{text}: {actions:?}");
+        assert_eq!(actions[0]["kind"], "quickfix");
+        assert_eq!(actions[0]["diagnostics"][0]["code"], before[0]["code"]);
+        let fixed = apply(text, &edits_for(&actions[0]["edit"], d, "flows.ward"));
+        let checked = tempfile::tempdir().unwrap();
+        std::fs::write(checked.path().join("cluster.ward"), CLUSTER).unwrap();
+        std::fs::write(checked.path().join("flows.ward"), &fixed).unwrap();
+        assert_eq!(check_json(checked.path()), BTreeSet::new(), "{fixed}");
+    }
+    client.shutdown();
+}
+
+#[test]
+fn semantic_tokens_mark_every_name() {
+    let dir = program();
+    let d = dir.path();
+    let mut client = start(d);
+    let result = client.request(
+        "textDocument/semanticTokens/full",
+        json!({ "textDocument": { "uri": url(&d.join("flows.ward")) } }),
+    );
+    let data: Vec<u64> = result["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_u64().unwrap())
+        .collect();
+    // Decode the relative encoding back into absolute places.
+    let (mut line, mut character) = (0, 0);
+    let mut tokens = Vec::new();
+    for token in data.chunks(5) {
+        if token[0] > 0 {
+            character = 0;
+        }
+        line += token[0];
+        character += token[1];
+        let text_line = FLOWS.split('\n').nth(line as usize).unwrap();
+        let units: Vec<u16> = text_line.encode_utf16().collect();
+        let word = String::from_utf16(&units[character as usize..(character + token[2]) as usize])
+            .unwrap();
+        tokens.push((word, token[3]));
+    }
+    let words: Vec<&str> = tokens.iter().map(|(w, _)| w.as_str()).collect();
+    assert_eq!(
+        words,
+        [
+            "internet", "shop", "web", "http", "CC6.6", "shop", "web", "shop", "db", "pg", "NET-1"
+        ]
+    );
+    client.shutdown();
+}

@@ -203,9 +203,16 @@ impl Server {
             | "textDocument/references"
             | "textDocument/hover"
             | "textDocument/completion" => self.at_position(&method, &params),
-            "textDocument/documentSymbol" | "textDocument/formatting" => {
-                self.on_document(&method, &params, encoding)
-            }
+            "textDocument/documentSymbol"
+            | "textDocument/formatting"
+            | "textDocument/semanticTokens/full"
+            | "textDocument/codeAction" => self.on_document(&method, &params, encoding),
+            "textDocument/rename" => match self.rename(&params) {
+                Ok(edit) => edit,
+                Err(message) => {
+                    return Response::new_err(id, ErrorCode::RequestFailed as i32, message);
+                }
+            },
             _ => {
                 return Response::new_err(
                     id,
@@ -268,7 +275,41 @@ impl Server {
             uris: &workspace.uris,
             encoding,
         };
-        Some(view.symbols(&crate::lsp::outline::outline(&program.ast, file)))
+        match method {
+            "textDocument/semanticTokens/full" => Some(view.semantic_tokens(file)),
+            "textDocument/codeAction" => {
+                let (start, end) = protocol::range(params)?;
+                let index = LineIndex::new(program.text(file), encoding);
+                let fixes =
+                    crate::lsp::edit::fixes(program, file, index.offset(start), index.offset(end));
+                Some(view.code_actions(&fixes))
+            }
+            _ => Some(view.symbols(&crate::lsp::outline::outline(&program.ast, file))),
+        }
+    }
+
+    /// Renames the name at a position everywhere, or says why not.
+    fn rename(&mut self, params: &Value) -> Result<Option<Value>, String> {
+        let encoding = self.encoding;
+        let new_name = protocol::new_name(params).unwrap_or_default();
+        let Some((uri, position)) = protocol::position(params) else {
+            return Ok(None);
+        };
+        let Some((workspace, file)) = self.locate(&uri) else {
+            return Ok(None);
+        };
+        let program = &workspace.program;
+        let offset = LineIndex::new(program.text(file), encoding).offset(position);
+        let Some(found) = program.index.at(file, offset) else {
+            return Err("there is no name to rename here".to_string());
+        };
+        let edits = crate::lsp::edit::rename(program, &found.symbol, &new_name)?;
+        let view = protocol::View {
+            program,
+            uris: &workspace.uris,
+            encoding,
+        };
+        Ok(Some(view.workspace_edit(&edits)))
     }
 }
 

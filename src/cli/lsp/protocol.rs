@@ -7,7 +7,8 @@
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::lsp::Program;
 use crate::lsp::complete::{self, Completion};
-use crate::lsp::index::Occurrence;
+use crate::lsp::edit::{Fix, Replace};
+use crate::lsp::index::{Occurrence, Symbol};
 use crate::lsp::outline::{self, Entry};
 use crate::lsp::position::{Encoding, LineIndex, Position};
 use crate::source::Span;
@@ -51,6 +52,25 @@ pub fn initialize(params: &Value) -> (Value, Encoding) {
         }),
         document_symbol_provider: Some(lsp::OneOf::Left(true)),
         document_formatting_provider: Some(lsp::OneOf::Left(true)),
+        rename_provider: Some(lsp::OneOf::Left(true)),
+        code_action_provider: Some(lsp::CodeActionProviderCapability::Options(
+            lsp::CodeActionOptions {
+                code_action_kinds: Some(vec![lsp::CodeActionKind::QUICKFIX]),
+                ..Default::default()
+            },
+        )),
+        semantic_tokens_provider: Some(
+            lsp::SemanticTokensServerCapabilities::SemanticTokensOptions(
+                lsp::SemanticTokensOptions {
+                    legend: lsp::SemanticTokensLegend {
+                        token_types: TOKEN_TYPES.to_vec(),
+                        token_modifiers: vec![lsp::SemanticTokenModifier::DECLARATION],
+                    },
+                    full: Some(lsp::SemanticTokensFullOptions::Bool(true)),
+                    ..Default::default()
+                },
+            ),
+        ),
         ..Default::default()
     };
     let result = json!({
@@ -59,6 +79,17 @@ pub fn initialize(params: &Value) -> (Value, Encoding) {
     });
     (result, encoding)
 }
+
+/// The semantic token types, in the legend's order: the index of each is
+/// what a token carries.
+const TOKEN_TYPES: [lsp::SemanticTokenType; 6] = [
+    lsp::SemanticTokenType::NAMESPACE,
+    lsp::SemanticTokenType::CLASS,
+    lsp::SemanticTokenType::PROPERTY,
+    lsp::SemanticTokenType::VARIABLE,
+    lsp::SemanticTokenType::INTERFACE,
+    lsp::SemanticTokenType::ENUM_MEMBER,
+];
 
 /// The path a `file:` URI names; `None` for any other URI.
 pub fn path_of(uri: &str) -> Option<PathBuf> {
@@ -110,6 +141,21 @@ pub fn position(params: &Value) -> Option<(String, Position)> {
 /// The document a request is about.
 pub fn document_uri(params: &Value) -> Option<String> {
     Some(params.pointer("/textDocument/uri")?.as_str()?.to_string())
+}
+
+/// The new name of a `rename` request.
+pub fn new_name(params: &Value) -> Option<String> {
+    Some(params.get("newName")?.as_str()?.to_string())
+}
+
+/// The range of a `codeAction` request.
+pub fn range(params: &Value) -> Option<(Position, Position)> {
+    let range: lsp::Range = serde_json::from_value(params.get("range")?.clone()).ok()?;
+    let position = |p: lsp::Position| Position {
+        line: p.line,
+        character: p.character,
+    };
+    Some((position(range.start), position(range.end)))
 }
 
 /// Whether a `references` request wants the declarations too.
@@ -252,6 +298,91 @@ impl View<'_> {
             selection_range: self.range(entry.selection),
             children: (!children.is_empty()).then_some(children),
         }
+    }
+}
+
+impl View<'_> {
+    fn text_edit(&self, replace: &Replace) -> lsp::TextEdit {
+        lsp::TextEdit::new(self.range(replace.span), replace.text.clone())
+    }
+
+    /// A workspace edit: the edits grouped by file, as `changes`.
+    pub fn workspace_edit(&self, edits: &[Replace]) -> Value {
+        let mut changes = serde_json::Map::new();
+        for edit in edits {
+            let Some(uri) = self.uris.get(edit.span.file.0) else {
+                continue;
+            };
+            let entry = changes
+                .entry(uri.clone())
+                .or_insert_with(|| Value::Array(Vec::new()));
+            if let (Value::Array(list), Ok(edit)) =
+                (entry, serde_json::to_value(self.text_edit(edit)))
+            {
+                list.push(edit);
+            }
+        }
+        json!({ "changes": changes })
+    }
+
+    /// Quick fixes as code actions.
+    pub fn code_actions(&self, fixes: &[Fix]) -> Value {
+        let actions: Vec<Value> = fixes
+            .iter()
+            .map(|fix| {
+                json!({
+                    "title": fix.title,
+                    "kind": lsp::CodeActionKind::QUICKFIX,
+                    "diagnostics": [self.diagnostic(&fix.diagnostic)],
+                    "isPreferred": true,
+                    "edit": self.workspace_edit(std::slice::from_ref(&fix.edit)),
+                })
+            })
+            .collect();
+        Value::Array(actions)
+    }
+
+    /// The semantic tokens of a file: every name the index knows in it.
+    pub fn semantic_tokens(&self, file: crate::source::FileId) -> Value {
+        let index = LineIndex::new(self.program.text(file), self.encoding);
+        let mut data = Vec::new();
+        let mut previous = Position {
+            line: 0,
+            character: 0,
+        };
+        for occurrence in self.program.index.all() {
+            if occurrence.span.file != file {
+                continue;
+            }
+            let start = index.position(occurrence.span.start);
+            let end = index.position(occurrence.span.end);
+            let token_type = match occurrence.symbol {
+                Symbol::Namespace(_) => 0,
+                Symbol::Service(..) => 1,
+                Symbol::Port(..) => 2,
+                Symbol::External(_) => 3,
+                Symbol::Control(_) => 4,
+                Symbol::Criterion(_) => 5,
+            };
+            let delta_start = if start.line == previous.line {
+                start.character.saturating_sub(previous.character)
+            } else {
+                start.character
+            };
+            data.push(lsp::SemanticToken {
+                delta_line: start.line.saturating_sub(previous.line),
+                delta_start,
+                length: end.character.saturating_sub(start.character),
+                token_type,
+                token_modifiers_bitset: u32::from(occurrence.definition),
+            });
+            previous = start;
+        }
+        serde_json::to_value(lsp::SemanticTokens {
+            result_id: None,
+            data,
+        })
+        .unwrap_or(Value::Null)
     }
 }
 
