@@ -12,6 +12,9 @@
 )]
 
 mod client;
+#[path = "../common/mod.rs"]
+mod common;
+mod edits;
 
 use client::{Client, find, url};
 use serde_json::{Value, json};
