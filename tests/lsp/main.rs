@@ -99,6 +99,22 @@ fn check_json(dir: &Path) -> BTreeSet<(String, String, u64, u64)> {
         .collect()
 }
 
+/// [`check_json`] on a program of the two files with these texts.
+fn check_texts(cluster: &str, flows: &str) -> BTreeSet<(String, String, u64, u64)> {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("cluster.ward"), cluster).unwrap();
+    std::fs::write(dir.path().join("flows.ward"), flows).unwrap();
+    check_json(dir.path())
+}
+
+/// A request about a whole document.
+fn on_document(client: &mut Client, method: &str, dir: &Path, name: &str) -> Value {
+    client.request(
+        method,
+        json!({ "textDocument": { "uri": url(&dir.join(name)) } }),
+    )
+}
+
 /// The server's diagnostics in the same terms: the UTF-16 character turned
 /// into a character count with the file's text.
 fn lsp_diagnostics(
@@ -160,10 +176,7 @@ fn diagnostics_cover_the_whole_program_and_open_buffers_win_over_disk() {
     );
     assert!(!shown.is_empty());
     // `ward check` on the same texts says the same, at the same places.
-    let copy = tempfile::tempdir().unwrap();
-    std::fs::write(copy.path().join("cluster.ward"), CLUSTER).unwrap();
-    std::fs::write(copy.path().join("flows.ward"), &broken).unwrap();
-    assert_eq!(shown, check_json(copy.path()));
+    assert_eq!(shown, check_texts(CLUSTER, &broken));
 
     // An edit that fixes it clears every file's diagnostics.
     client.change(&flows, 2, FLOWS);
@@ -391,9 +404,11 @@ fn document_symbols_outline_a_file() {
     let dir = program();
     let d = dir.path();
     let mut client = start(d);
-    let symbols = client.request(
+    let symbols = on_document(
+        &mut client,
         "textDocument/documentSymbol",
-        json!({ "textDocument": { "uri": url(&d.join("cluster.ward")) } }),
+        d,
+        "cluster.ward",
     );
     let names: Vec<&str> = symbols
         .as_array()
@@ -521,11 +536,8 @@ fn rename_rewrites_every_place_and_refuses_names_kubernetes_rejects() {
         let cluster = apply(CLUSTER, &edits_for(edit, d, "cluster.ward"));
         let flows = apply(FLOWS, &edits_for(edit, d, "flows.ward"));
         // The renamed program is as valid as before and names the new name.
-        let renamed = tempfile::tempdir().unwrap();
-        std::fs::write(renamed.path().join("cluster.ward"), &cluster).unwrap();
-        std::fs::write(renamed.path().join("flows.ward"), &flows).unwrap();
         assert_eq!(
-            check_json(renamed.path()),
+            check_texts(&cluster, &flows),
             BTreeSet::new(),
             "{cluster}\n{flows}"
         );
@@ -584,10 +596,7 @@ fn quick_fixes_apply_the_did_you_mean_and_add_a_missing_because() {
         assert_eq!(actions[0]["kind"], "quickfix");
         assert_eq!(actions[0]["diagnostics"][0]["code"], before[0]["code"]);
         let fixed = apply(text, &edits_for(&actions[0]["edit"], d, "flows.ward"));
-        let checked = tempfile::tempdir().unwrap();
-        std::fs::write(checked.path().join("cluster.ward"), CLUSTER).unwrap();
-        std::fs::write(checked.path().join("flows.ward"), &fixed).unwrap();
-        assert_eq!(check_json(checked.path()), BTreeSet::new(), "{fixed}");
+        assert_eq!(check_texts(CLUSTER, &fixed), BTreeSet::new(), "{fixed}");
     }
     client.shutdown();
 }
@@ -597,9 +606,11 @@ fn semantic_tokens_mark_every_name() {
     let dir = program();
     let d = dir.path();
     let mut client = start(d);
-    let result = client.request(
+    let result = on_document(
+        &mut client,
         "textDocument/semanticTokens/full",
-        json!({ "textDocument": { "uri": url(&d.join("flows.ward")) } }),
+        d,
+        "flows.ward",
     );
     let data: Vec<u64> = result["data"]
         .as_array()
