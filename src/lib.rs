@@ -17,6 +17,7 @@ pub mod error;
 pub mod format;
 #[cfg(feature = "generator")]
 pub mod generator;
+pub mod lsp;
 mod markup;
 pub mod matrix;
 pub mod model;
@@ -40,7 +41,18 @@ use source::{Sources, Span};
 /// parsed, so that a broken statement does not cascade into spurious
 /// "unknown name" errors.
 pub fn compile(sources: &Sources) -> check::Checked {
-    let (ast, mut diagnostics) = syntax::parse(sources);
+    let (ast, diagnostics) = syntax::parse(sources);
+    compile_parsed(sources, &ast, diagnostics)
+}
+
+/// [`compile`] after parsing: `ast` and the syntax `diagnostics` are what
+/// [`syntax::parse`] gives for `sources` (the language server keeps each
+/// file's parse until the file changes).
+pub fn compile_parsed(
+    sources: &Sources,
+    ast: &syntax::ast::Ast,
+    mut diagnostics: Vec<Diagnostic>,
+) -> check::Checked {
     if !diagnostics.is_empty() {
         diagnostic::sort(&mut diagnostics);
         return check::Checked {
@@ -48,7 +60,7 @@ pub fn compile(sources: &Sources) -> check::Checked {
             diagnostics,
         };
     }
-    let mut checked = check::check(&ast);
+    let mut checked = check::check(ast);
     if let Some(empty) = empty_program(&checked, sources) {
         checked.diagnostics.push(empty);
     }

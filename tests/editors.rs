@@ -215,7 +215,7 @@ fn textmate_grammar_spells_no_other_keyword() {
 }
 
 #[test]
-fn vscode_extension_contributes_the_language_and_grammar() {
+fn vscode_extension_contributes_the_language_grammar_and_server() {
     let manifest = json(&format!("{VSCODE}/package.json"));
     assert_eq!(manifest["name"], "ward-language");
     let languages = manifest["contributes"]["languages"].as_array().unwrap();
@@ -244,12 +244,15 @@ fn vscode_extension_contributes_the_language_and_grammar() {
         "package.json points at {grammar_path}, not {TEXTMATE}"
     );
     assert_eq!(json(TEXTMATE)["scopeName"], "source.ward");
-    assert!(
-        manifest
-            .get("dependencies")
-            .is_none_or(|d| d.as_object().is_some_and(|d| d.is_empty())),
-        "the extension needs nothing at run time"
-    );
+    // The one run-time dependency is the protocol client that starts
+    // `ward lsp` (editors/vscode/tests/check-extension.js checks how).
+    let dependencies: Vec<&String> = manifest["dependencies"]
+        .as_object()
+        .map(|d| d.keys().collect())
+        .unwrap_or_default();
+    assert_eq!(dependencies, ["vscode-languageclient"]);
+    let main = manifest["main"].as_str().unwrap();
+    assert!(path(&format!("{VSCODE}/{main}")).is_file(), "{main}");
 }
 
 // ---- Vim --------------------------------------------------------------------------

@@ -9,10 +9,12 @@
 
 mod audit;
 mod definitions;
-mod names;
+pub mod names;
 mod references;
 pub mod selector;
 mod uses;
+
+pub(crate) use references::{endpoint_text, port_text};
 
 use crate::diagnostic::{self, Diagnostic};
 use crate::model::Model;

@@ -542,7 +542,7 @@ impl Checker {
 }
 
 /// An endpoint as written, for messages.
-pub(super) fn endpoint_text(endpoint: &ast::Endpoint) -> String {
+pub(crate) fn endpoint_text(endpoint: &ast::Endpoint) -> String {
     let part = |p: &Part| match p {
         Part::Name(ident) => ident.text.clone(),
         Part::Wildcard(_) => "*".to_string(),
@@ -554,7 +554,7 @@ pub(super) fn endpoint_text(endpoint: &ast::Endpoint) -> String {
 }
 
 /// A port reference as written, `:https`, or nothing.
-pub(super) fn port_text(port: Option<&PortRef>) -> String {
+pub(crate) fn port_text(port: Option<&PortRef>) -> String {
     match port {
         None => String::new(),
         Some(PortRef::Any(_)) => ":*".to_string(),

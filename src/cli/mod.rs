@@ -14,6 +14,7 @@ mod generated;
 mod git;
 mod history;
 mod io;
+mod lsp;
 mod matrix;
 mod outdir;
 mod prove;
@@ -214,6 +215,10 @@ enum Command {
         /// A command, for its own page.
         command: Option<String>,
     },
+    /// Run the language server on stdin and stdout (for editors): the
+    /// program's diagnostics as you type, hover, go to definition, find
+    /// references, completion, the outline and formatting.
+    Lsp,
     /// Format programs in Ward's one canonical layout.
     Fmt {
         /// `.ward` files or directories holding them.
@@ -291,6 +296,7 @@ pub fn main() -> ExitCode {
             format,
         } => history::run(&path, since, until, first_parent, format),
         Command::Fmt { paths, check } => fmt::run(&paths, check, color).map_err(Failure::from),
+        Command::Lsp => lsp::run().map_err(Failure::from),
         Command::Completions { shell } => generated::completions(shell).map_err(Failure::from),
         Command::Man { command } => generated::man(command.as_deref()),
     };

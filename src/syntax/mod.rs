@@ -9,7 +9,7 @@ mod hints;
 mod parser;
 
 use crate::diagnostic::Diagnostic;
-use crate::source::Sources;
+use crate::source::{FileId, Sources};
 
 /// The language's keywords, as the grammar spells them. Editor grammars are
 /// checked against this list.
@@ -46,19 +46,29 @@ pub fn parse(sources: &Sources) -> (ast::Ast, Vec<Diagnostic>) {
     let mut ast = ast::Ast::default();
     let mut errors = Vec::new();
     for (id, file) in sources.iter() {
-        let refused = characters::refused(id, &file.text);
-        let (mut items, file_errors) = parser::parse_file(id, &file.text);
+        let (mut items, file_errors) = parse_file(id, &file.text);
         ast.items.append(&mut items);
-        let at_refused = |error: &Diagnostic| {
-            let at = error.primary.span.start;
-            refused
-                .iter()
-                .any(|r| r.primary.span.start <= at && at < r.primary.span.end)
-        };
-        errors.extend(file_errors.into_iter().filter(|e| !at_refused(e)));
-        errors.extend(refused);
+        errors.extend(file_errors);
     }
     (ast, errors)
+}
+
+/// Parses one file of a program (file `id` of its sources), as [`parse`]
+/// does each: its statements and its syntax errors, with the characters it
+/// may not hold. The language server parses again only the files that
+/// changed.
+pub fn parse_file(id: FileId, text: &str) -> (Vec<ast::Item>, Vec<Diagnostic>) {
+    let refused = characters::refused(id, text);
+    let (items, file_errors) = parser::parse_file(id, text);
+    let at_refused = |error: &Diagnostic| {
+        let at = error.primary.span.start;
+        refused
+            .iter()
+            .any(|r| r.primary.span.start <= at && at < r.primary.span.end)
+    };
+    let mut errors: Vec<Diagnostic> = file_errors.into_iter().filter(|e| !at_refused(e)).collect();
+    errors.extend(refused);
+    (items, errors)
 }
 
 #[cfg(test)]
