@@ -88,7 +88,7 @@ fn benches(c: &mut Criterion) {
                 let plan = ward::plan::plan(&built.model);
                 let documents =
                     ward::output::plan_documents(&built.model, &plan, &built.sources).unwrap();
-                let files = ward::output::layout(&plan, documents, Vec::new());
+                let files: ward::output::Files = ward::output::layout(&plan, documents, Vec::new());
                 (plan, files)
             });
         });

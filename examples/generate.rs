@@ -141,7 +141,7 @@ fn run(stage: Stage, text: String) {
     let emitted = timed("emit", || ward::emit::emit(&model, &plan, &sources));
     let documents = timed("yaml", || ward::output::documents(&emitted)).unwrap_or_default();
     let files = timed("layout", || {
-        ward::output::layout(&plan, documents.clone(), Vec::new())
+        ward::output::layout(&plan, documents.clone(), Vec::<(String, String)>::new())
     });
     eprintln!("{} policies, {} files", emitted.len(), files.files.len());
     drop(files);

@@ -81,7 +81,7 @@ pub fn pipeline(bytes: &[u8]) {
     if let Err(error) = ward::simulate::load(&yaml) {
         panic!("the API server would reject the YAML: {error}");
     }
-    let _ = ward::output::layout(&plan, documents.clone(), Vec::new());
+    let _ = ward::output::layout(&plan, documents.clone(), Vec::<(String, String)>::new());
     let matrix = ward::matrix::build(
         &model,
         &plan,

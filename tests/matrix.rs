@@ -417,7 +417,8 @@ fn every_emitted_rule_is_cited_by_the_matrix() {
 fn the_reverse_index_matches_the_objects_files_and_annotations() {
     for (name, sources) in examples() {
         let built = build(&sources);
-        let layout = ward::output::layout(&built.plan, built.documents.clone(), Vec::new());
+        let layout: ward::output::Files =
+            ward::output::layout(&built.plan, built.documents.clone(), Vec::new());
         assert_eq!(built.matrix.objects.len(), built.emitted.len(), "{name}");
         for ((entry, emitted), document) in built
             .matrix

@@ -2,13 +2,12 @@
 //! (with the traceability matrix beside them), and `--check`, the CI drift
 //! gate.
 
-use super::outdir::{self, Change};
+use super::outdir::{self, BuildFile, Change};
 use super::write;
 use super::{
     Color, EXIT_FINDINGS, Failure, Format, InternalError, UsageError, compile_valid, emit_human,
     note, write_stdout,
 };
-use crate::diagnostic::Diagnostic;
 use crate::model::Model;
 use crate::source::Sources;
 use crate::{emit, matrix, output, plan, yaml};
@@ -50,31 +49,33 @@ pub fn documents(
     Ok((plan, documents))
 }
 
-/// The output directory's files: the YAML, the kustomization and the matrix.
-/// The matrix here carries no Git commit, so that committing the build does
-/// not make it stale; `ward matrix` adds the commit.
-fn files(
-    model: &Model,
-    sources: &Sources,
-    warnings: &[Diagnostic],
+/// The output directory's files: the YAML, the kustomization and the
+/// matrix `m` (made from the same plan and documents). The matrix files are
+/// streamed from `m` as they are compared and written, one at a time: at
+/// 5,000 services they are 176 MB of text, which a build never holds.
+fn files<'m>(
+    m: &'m matrix::Matrix,
     plan: &plan::Plan,
     documents: Vec<String>,
-) -> Result<output::Files, InternalError> {
-    let m = matrix::build(
-        model,
-        plan,
-        &documents,
-        sources,
-        warnings,
-        &matrix::Provenance::default(),
-    );
+) -> output::Files<BuildFile<'m>> {
+    let text = |make: fn(&matrix::Matrix) -> String| -> BuildFile<'m> {
+        BuildFile::Streamed(Box::new(move |out: &mut dyn std::io::Write| {
+            out.write_all(make(m).as_bytes())
+        }))
+    };
+    let json = BuildFile::Streamed(Box::new(move |out: &mut dyn std::io::Write| {
+        matrix::write_json(m, out)
+    }));
+    let csv = BuildFile::Streamed(Box::new(move |out: &mut dyn std::io::Write| {
+        matrix::write_csv(m, out)
+    }));
     let extra = vec![
-        (MATRIX_FILES[0].to_string(), matrix::markdown(&m)),
-        (MATRIX_FILES[1].to_string(), matrix::csv(&m)),
-        (MATRIX_FILES[2].to_string(), matrix::json(&m)?),
-        (MATRIX_FILES[3].to_string(), matrix::html(&m)),
+        (MATRIX_FILES[0].to_string(), text(matrix::markdown)),
+        (MATRIX_FILES[1].to_string(), csv),
+        (MATRIX_FILES[2].to_string(), json),
+        (MATRIX_FILES[3].to_string(), text(matrix::html)),
     ];
-    Ok(output::layout(plan, documents, extra))
+    output::layout(plan, documents, extra)
 }
 
 /// `ward build`.
@@ -98,7 +99,20 @@ pub fn run(
         return Ok(0);
     };
     let policies = documents.len();
-    let files = files(&model, &sources, &warnings, &plan, documents)?;
+    // The matrix here carries no Git commit, so that committing the build
+    // does not make it stale; `ward matrix` adds the commit.
+    let m = matrix::build(
+        &model,
+        &plan,
+        &documents,
+        &sources,
+        &warnings,
+        &matrix::Provenance::default(),
+    );
+    let files = files(&m, &plan, documents);
+    // Only the matrix and the files are needed from here: the program goes
+    // before the largest files are made.
+    drop((sources, model, warnings, plan));
     if check {
         return Ok(match drift(dir, &files, &rebuild_command(paths, dir))? {
             Some(report) => {
@@ -136,7 +150,10 @@ pub fn run(
 
 /// Writes `files` to `dir` under its lock, after undoing any build that was
 /// interrupted there: the changes made.
-fn write<'f>(dir: &Path, files: &'f output::Files) -> Result<Vec<Change<'f>>, UsageError> {
+fn write<'f>(
+    dir: &Path,
+    files: &'f output::Files<BuildFile<'f>>,
+) -> Result<Vec<Change<'f>>, UsageError> {
     let _lock = outdir::lock(dir)?;
     write::recover(dir)?;
     let (changes, dirs) = outdir::plan(dir, files)?;
@@ -148,7 +165,11 @@ fn write<'f>(dir: &Path, files: &'f output::Files) -> Result<Vec<Change<'f>>, Us
 
 /// Compares the build with `dir`: `None` when identical, else a readable
 /// summary of the drift, ending with `rebuild`, the command that repairs it.
-fn drift(dir: &Path, files: &output::Files, rebuild: &str) -> Result<Option<String>, UsageError> {
+fn drift(
+    dir: &Path,
+    files: &output::Files<BuildFile<'_>>,
+    rebuild: &str,
+) -> Result<Option<String>, UsageError> {
     if write::interrupted(dir) {
         return Ok(Some(format!(
             "{} holds a build that was interrupted (`{}`): run `{rebuild}` and commit the result\n",
@@ -166,10 +187,10 @@ fn drift(dir: &Path, files: &output::Files, rebuild: &str) -> Result<Option<Stri
     }
     let mut report = format!("{} is out of date with the program:\n", dir.display());
     for change in &changes {
-        let _ = match (change.old, &change.new) {
+        let _ = match (change.old, change.new) {
             (false, Some(_)) => writeln!(report, "  added    {}", change.path),
             (true, None) => writeln!(report, "  removed  {}", change.path),
-            (true, Some(new)) if change.path.ends_with(".yaml") => {
+            (true, Some(BuildFile::Text(new))) if change.path.ends_with(".yaml") => {
                 let old = outdir::read_owned(dir, &change.path)?.unwrap_or_default();
                 let fields = yaml::changed_fields(&old, new);
                 if fields.is_empty() {

@@ -7,7 +7,7 @@
 //! link is read but never rewritten: writing through it would change a file
 //! elsewhere, so `ward fmt` refuses it and names the target to format.
 
-use super::write::{Op, RealDisk, Staging, Transaction};
+use super::write::{Content, Op, RealDisk, Staging, Transaction};
 use super::{Color, EXIT_FINDINGS, UsageError, emit_human, io, note};
 use crate::format;
 use std::path::{Path, PathBuf};
@@ -48,7 +48,7 @@ pub fn run(paths: &[PathBuf], check: bool, color: Color) -> Result<u8, UsageErro
             Ok(Op {
                 target: path.to_path_buf(),
                 old: true,
-                new: Some(formatted.as_bytes()),
+                new: Some(Content::Bytes(formatted.as_bytes())),
                 old_copy: Some(file.text.as_bytes()),
                 permissions: Some(regular_file(path)?.permissions()),
             })

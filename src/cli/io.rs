@@ -12,6 +12,7 @@
 
 use crate::diagnostic::Diagnostic;
 use crate::source::Sources;
+use std::io::Write;
 use std::path::{Path, PathBuf};
 
 /// A problem that stops a command before it starts: a missing file, an
@@ -213,28 +214,83 @@ pub fn read_regular(path: &Path) -> Result<Option<Vec<u8>>, UsageError> {
 /// refusing links like [`read_regular`]. Reads a block at a time, and not at
 /// all when the sizes differ, so that no old build is held whole.
 pub fn same_content(path: &Path, expected: &[u8]) -> Result<Option<bool>, UsageError> {
-    let Some((file, length)) = open_regular(path)? else {
+    same_as(path, Some(expected.len()), &|out| out.write_all(expected))
+}
+
+/// Whether a file Ward owns holds exactly what `render` writes (`None`:
+/// absent), refusing links like [`read_regular`]. The file is read as
+/// `render` writes, a block at a time, and `render` is stopped at the first
+/// difference: neither the old content nor the new is ever held whole.
+/// `length`, when known, is compared first (a file of another size is not
+/// read at all).
+pub fn same_as(
+    path: &Path,
+    length: Option<usize>,
+    render: &dyn Fn(&mut dyn Write) -> std::io::Result<()>,
+) -> Result<Option<bool>, UsageError> {
+    let Some((file, size)) = open_regular(path)? else {
         return Ok(None);
     };
-    if usize::try_from(length).ok() != Some(expected.len()) {
+    if length.is_some_and(|length| usize::try_from(size).ok() != Some(length)) {
         return Ok(Some(false));
     }
-    let mut reader = std::io::BufReader::with_capacity(1 << 16, file);
-    let mut rest = expected;
-    loop {
-        let block = std::io::BufRead::fill_buf(&mut reader).map_err(|e| cannot_read(path, &e))?;
-        if block.is_empty() {
-            return Ok(Some(rest.is_empty()));
+    let mut compare = Compare {
+        reader: std::io::BufReader::with_capacity(1 << 16, file),
+        differs: false,
+        failed: None,
+    };
+    let rendered = render(&mut compare);
+    if let Some(e) = compare.failed {
+        return Err(cannot_read(path, &e));
+    }
+    if compare.differs {
+        return Ok(Some(false));
+    }
+    rendered.map_err(|e| UsageError(format!("cannot make `{}`: {e}", path.display())))?;
+    let rest =
+        std::io::BufRead::fill_buf(&mut compare.reader).map_err(|e| cannot_read(path, &e))?;
+    Ok(Some(rest.is_empty()))
+}
+
+/// A writer that compares what it is given with a file, block by block,
+/// failing (to stop the writing) at the first difference or read error.
+struct Compare {
+    reader: std::io::BufReader<std::fs::File>,
+    /// The bytes written so far differ from the file's.
+    differs: bool,
+    /// Reading the file failed.
+    failed: Option<std::io::Error>,
+}
+
+impl Write for Compare {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let mut rest = buf;
+        while !rest.is_empty() {
+            let block = match std::io::BufRead::fill_buf(&mut self.reader) {
+                Ok(block) => block,
+                Err(e) => {
+                    self.failed = Some(e);
+                    return Err(std::io::Error::other("the file cannot be read"));
+                }
+            };
+            let n = block.len().min(rest.len());
+            let (Some(ours), Some(theirs), Some(tail)) =
+                (rest.get(..n), block.get(..n), rest.get(n..))
+            else {
+                return Err(std::io::Error::other("out of bounds"));
+            };
+            if n == 0 || ours != theirs {
+                self.differs = true;
+                return Err(std::io::Error::other("the file differs"));
+            }
+            rest = tail;
+            std::io::BufRead::consume(&mut self.reader, n);
         }
-        let Some((head, tail)) = rest.split_at_checked(block.len()) else {
-            return Ok(Some(false));
-        };
-        if head != block {
-            return Ok(Some(false));
-        }
-        let consumed = block.len();
-        rest = tail;
-        std::io::BufRead::consume(&mut reader, consumed);
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
     }
 }
 
@@ -399,6 +455,35 @@ mod tests {
                 expected.truncate(cut);
             }
             prop_assert_eq!(same_content(&path, &expected).unwrap(), Some(on_disk == expected));
+        }
+
+        /// Written in pieces of any size and with no length known ahead
+        /// (the matrix files), the comparison is still byte equality: a
+        /// prefix, an extension or one changed byte is told apart.
+        #[test]
+        fn a_streamed_comparison_is_byte_equality(
+            on_disk in proptest::collection::vec(0u8..3, 0..200_000),
+            cut in 0usize..200_000,
+            change in 0u8..3,
+            piece in 1usize..100_000,
+        ) {
+            let tmp = tempfile::tempdir().unwrap();
+            let path = tmp.path().join("f");
+            std::fs::write(&path, &on_disk).unwrap();
+            let mut expected = on_disk.clone();
+            match change {
+                0 => expected.truncate(cut),
+                1 => expected.extend(std::iter::repeat_n(7, cut % 5 + 1)),
+                _ => {
+                    if let Some(byte) = expected.get_mut(cut) {
+                        *byte = byte.wrapping_add(1);
+                    }
+                }
+            }
+            let render = |out: &mut dyn Write| {
+                expected.chunks(piece).try_for_each(|chunk| out.write_all(chunk))
+            };
+            prop_assert_eq!(same_as(&path, None, &render).unwrap(), Some(on_disk == expected));
         }
     }
 

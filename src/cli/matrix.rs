@@ -42,8 +42,8 @@ pub fn run(
     let render = |out: &mut dyn Write| -> Result<(), String> {
         match format {
             MatrixFormat::Md => write_text(out, matrix::markdown(&m)),
-            MatrixFormat::Csv => write_text(out, matrix::csv(&m)),
-            // The largest format is streamed, never held whole.
+            // The largest formats are streamed, never held whole.
+            MatrixFormat::Csv => matrix::write_csv(&m, out).map_err(|e| e.to_string()),
             MatrixFormat::Json => matrix::write_json(&m, out).map_err(|e| e.to_string()),
             MatrixFormat::Html => write_text(out, matrix::html(&m)),
         }

@@ -8,24 +8,58 @@
 //! directory is refused. The directory itself may not be a link either.
 #![expect(clippy::disallowed_methods, reason = "the CLI is where IO happens")]
 
+use super::io::same_as;
 use super::io::{UsageError, read_regular, refuse_link, same_content};
-use super::write::{Op, Staging, Transaction};
+use super::write::{Content, Op, Render, Staging, Transaction};
 use crate::output::{self, Files};
 use std::collections::BTreeMap;
 use std::fs::{File, OpenOptions};
 use std::io;
 use std::path::{Path, PathBuf};
 
+/// A file of a build: text held in memory (the policies, the
+/// kustomization, the manifest), or made as it is written (the matrix
+/// files, which are most of a large build's bytes: they are made once to
+/// compare with the file on disk and once more to stage, never held whole).
+pub enum BuildFile<'m> {
+    /// Text held in memory.
+    Text(String),
+    /// Made as it is written.
+    Streamed(Box<Render<'m>>),
+}
+
+impl From<String> for BuildFile<'_> {
+    fn from(text: String) -> Self {
+        BuildFile::Text(text)
+    }
+}
+
+impl BuildFile<'_> {
+    /// The content, to stage.
+    pub fn content(&self) -> Content<'_> {
+        match self {
+            BuildFile::Text(text) => Content::Bytes(text.as_bytes()),
+            BuildFile::Streamed(render) => Content::Stream(render.as_ref()),
+        }
+    }
+}
+
+impl std::fmt::Debug for BuildFile<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.content().fmt(f)
+    }
+}
+
 /// One file's change: `old` whether it exists now, `new` its content after
 /// the build (`None`: removed). The content is borrowed from the build.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug)]
 pub struct Change<'f> {
     /// The path relative to the output directory.
     pub path: String,
     /// Whether the file exists now.
     pub old: bool,
     /// The content the build wants.
-    pub new: Option<&'f str>,
+    pub new: Option<&'f BuildFile<'f>>,
 }
 
 /// The changes that bring `dir` to `files`, and the directories to create
@@ -34,7 +68,7 @@ pub struct Change<'f> {
 /// file Ward did not write. Includes only files whose content differs.
 pub fn plan<'f>(
     dir: &Path,
-    files: &'f Files,
+    files: &'f Files<BuildFile<'f>>,
 ) -> Result<(Vec<Change<'f>>, Vec<PathBuf>), UsageError> {
     let mut walk = Walk::new(dir)?;
     let manifest_path = dir.join(output::MANIFEST);
@@ -64,7 +98,7 @@ pub fn plan<'f>(
         if let Some(problem) = output::path_problem(path).filter(|_| path != output::MANIFEST) {
             return Err(UsageError(format!("the build names `{path}`: {problem}")));
         }
-        let old = walk.same(path, content.as_bytes(), true)?;
+        let old = walk.same(path, content.content(), true)?;
         if old.is_some() && path != output::MANIFEST && !owned.contains(path) {
             return Err(UsageError(format!(
                 "refusing to overwrite `{}`: Ward did not write it",
@@ -75,12 +109,14 @@ pub fn plan<'f>(
             changes.push(Change {
                 path: path.clone(),
                 old: old.is_some(),
-                new: Some(content.as_str()),
+                new: Some(content),
             });
         }
     }
     for path in owned {
-        if !files.files.contains_key(&path) && walk.same(&path, &[], false)?.is_some() {
+        if !files.files.contains_key(&path)
+            && walk.same(&path, Content::Bytes(&[]), false)?.is_some()
+        {
             changes.push(Change {
                 path,
                 old: true,
@@ -140,7 +176,7 @@ pub fn transaction<'f>(dir: &Path, changes: &[Change<'f>], dirs: Vec<PathBuf>) -
             .map(|c| Op {
                 target: dir.join(&c.path),
                 old: c.old,
-                new: c.new.map(str::as_bytes),
+                new: c.new.map(BuildFile::content),
                 old_copy: None,
                 permissions: None,
             })
@@ -233,12 +269,13 @@ impl<'d> Walk<'d> {
     fn same(
         &mut self,
         path: &str,
-        expected: &[u8],
+        expected: Content<'_>,
         create: bool,
     ) -> Result<Option<bool>, UsageError> {
-        match self.locate(path, create)? {
-            Some(full) => same_content(&full, expected),
-            None => Ok(None),
+        match (self.locate(path, create)?, expected) {
+            (Some(full), Content::Bytes(bytes)) => same_content(&full, bytes),
+            (Some(full), Content::Stream(render)) => same_as(&full, None, render),
+            (None, _) => Ok(None),
         }
     }
 

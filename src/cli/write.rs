@@ -15,18 +15,51 @@
 use super::io::UsageError;
 use crate::output;
 use std::fs::{OpenOptions, Permissions};
-use std::io::{self, Write as _};
+use std::io::{self, Write};
 use std::path::{Path, PathBuf};
+
+/// Content made as it is written, never held whole (the matrix files of a
+/// large build): it writes itself to the writer it is given, and may be
+/// called more than once (to compare with the file on disk, then to stage).
+pub type Render<'a> = dyn Fn(&mut dyn Write) -> io::Result<()> + 'a;
+
+/// A new file's content: bytes held in memory, or made as it is written.
+#[derive(Clone, Copy)]
+pub enum Content<'a> {
+    /// Bytes held in memory.
+    Bytes(&'a [u8]),
+    /// Made as it is written.
+    Stream(&'a Render<'a>),
+}
+
+impl Content<'_> {
+    /// Writes the content to `out`.
+    pub fn write_to(&self, out: &mut dyn Write) -> io::Result<()> {
+        match self {
+            Content::Bytes(bytes) => out.write_all(bytes),
+            Content::Stream(render) => render(out),
+        }
+    }
+}
+
+impl std::fmt::Debug for Content<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Content::Bytes(bytes) => write!(f, "Bytes({} bytes)", bytes.len()),
+            Content::Stream(_) => f.write_str("Stream"),
+        }
+    }
+}
 
 /// The file operations a transaction makes, so tests can inject failures
 /// and crashes. Reads are not among them: they change nothing.
 pub trait Disk {
     /// Creates a new file (never through a symbolic link, never over an
-    /// existing entry), writes `bytes` and sets `permissions`.
+    /// existing entry), writes `content` and sets `permissions`.
     fn create(
         &mut self,
         path: &Path,
-        bytes: &[u8],
+        content: Content<'_>,
         permissions: Option<&Permissions>,
     ) -> io::Result<()>;
     /// Creates one directory.
@@ -48,14 +81,15 @@ impl Disk for RealDisk {
     fn create(
         &mut self,
         path: &Path,
-        bytes: &[u8],
+        content: Content<'_>,
         permissions: Option<&Permissions>,
     ) -> io::Result<()> {
         let mut options = OpenOptions::new();
         options.write(true).create_new(true);
         no_follow(&mut options);
-        let mut file = options.open(path)?;
-        file.write_all(bytes)?;
+        let mut out = io::BufWriter::with_capacity(1 << 16, options.open(path)?);
+        content.write_to(&mut out)?;
+        let file = out.into_inner().map_err(io::IntoInnerError::into_error)?;
         if let Some(permissions) = permissions {
             file.set_permissions(permissions.clone())?;
         }
@@ -123,9 +157,9 @@ pub fn build_disk() -> Hooked<impl FnMut(usize) -> io::Result<()>> {
 }
 
 impl<F: FnMut(usize) -> io::Result<()>> Disk for Hooked<F> {
-    fn create(&mut self, path: &Path, bytes: &[u8], p: Option<&Permissions>) -> io::Result<()> {
+    fn create(&mut self, path: &Path, c: Content<'_>, p: Option<&Permissions>) -> io::Result<()> {
         self.tick()?;
-        RealDisk.create(path, bytes, p)
+        RealDisk.create(path, c, p)
     }
     fn create_dir(&mut self, path: &Path) -> io::Result<()> {
         self.tick()?;
@@ -203,7 +237,7 @@ pub struct Op<'a> {
     /// Whether the target exists now (it is put aside, then restored on undo).
     pub old: bool,
     /// The new content (`None`: the file is removed).
-    pub new: Option<&'a [u8]>,
+    pub new: Option<Content<'a>>,
     /// The old content, when the caller holds it: then the old file is
     /// copied aside while staging and the target is replaced in one rename,
     /// never missing even for a moment (`ward fmt`, which has no journal).
@@ -340,16 +374,19 @@ impl Transaction<'_> {
         for (index, op) in self.ops.iter().enumerate() {
             let files = [
                 (self.staging.new_path(index, &op.target), op.new),
-                (self.staging.old_path(index, &op.target), op.old_copy),
+                (
+                    self.staging.old_path(index, &op.target),
+                    op.old_copy.map(Content::Bytes),
+                ),
             ];
-            for (path, bytes) in files {
-                let Some(bytes) = bytes else { continue };
+            for (path, content) in files {
+                let Some(content) = content else { continue };
                 if matches!(self.staging, Staging::Beside) && exists(&path) {
                     // Left by a run that was killed: a link is removed, not followed.
                     disk.remove_file(&path)
                         .map_err(|e| failed("remove", &path, &e))?;
                 }
-                disk.create(&path, bytes, op.permissions.as_ref())
+                disk.create(&path, content, op.permissions.as_ref())
                     .map_err(|e| failed("write", &path, &e))?;
                 staged.push(path);
             }
@@ -361,7 +398,7 @@ impl Transaction<'_> {
         if let (Some(staging), Staging::Journal { root }) = (self.staging_dir(), &self.staging) {
             let journal = self.journal(root);
             let tmp = staging.join("journal.tmp");
-            disk.create(&tmp, journal.as_bytes(), None)
+            disk.create(&tmp, Content::Bytes(journal.as_bytes()), None)
                 .map_err(|e| failed("write", &tmp, &e))?;
             let path = staging.join(JOURNAL);
             disk.rename(&tmp, &path)
@@ -572,7 +609,7 @@ fn read_journal(root: &Path, text: &str) -> Result<Transaction<'static>, String>
                 target,
                 old: flags.starts_with('1'),
                 // The content is not needed to undo, only whether there was one.
-                new: flags.ends_with('1').then_some(&[][..]),
+                new: flags.ends_with('1').then_some(Content::Bytes(&[])),
                 old_copy: None,
                 permissions: None,
             }),
@@ -650,7 +687,7 @@ pub fn recover(root: &Path) -> Result<(), UsageError> {
 
 #[cfg(test)]
 mod tests {
-    use super::super::outdir;
+    use super::super::outdir::{self, BuildFile};
     use super::*;
     use crate::output::Files;
     use indexmap::IndexMap;
@@ -678,17 +715,25 @@ mod tests {
         })
     }
 
-    fn files(pairs: &[(&str, &str)]) -> Files {
-        let mut files: IndexMap<String, String> = pairs
+    /// A build of `pairs` and its manifest. Every file but the manifest is
+    /// streamed, a byte at a time, as the matrix files are.
+    fn files(pairs: &[(&str, &str)]) -> Files<BuildFile<'static>> {
+        let mut files: IndexMap<String, BuildFile> = pairs
             .iter()
-            .map(|(p, c)| (p.to_string(), c.to_string()))
+            .map(|(p, c)| {
+                let text = c.to_string();
+                let render = move |out: &mut dyn Write| {
+                    text.bytes().try_for_each(|byte| out.write_all(&[byte]))
+                };
+                (p.to_string(), BuildFile::Streamed(Box::new(render)))
+            })
             .collect();
         let mut manifest = String::new();
         for path in files.keys() {
             manifest.push_str(path);
             manifest.push('\n');
         }
-        files.insert(output::MANIFEST.to_string(), manifest);
+        files.insert(output::MANIFEST.to_string(), BuildFile::from(manifest));
         Files { files }
     }
 
@@ -717,12 +762,16 @@ mod tests {
         out
     }
 
-    fn build(dir: &Path, files: &Files, disk: &mut dyn Disk) -> Result<(), UsageError> {
+    fn build(
+        dir: &Path,
+        files: &Files<BuildFile<'_>>,
+        disk: &mut dyn Disk,
+    ) -> Result<(), UsageError> {
         let (changes, dirs) = outdir::plan(dir, files)?;
         outdir::transaction(dir, &changes, dirs).apply(disk)
     }
 
-    fn before_and_after() -> (Files, Files) {
+    fn before_and_after() -> (Files<BuildFile<'static>>, Files<BuildFile<'static>>) {
         let before = files(&[
             ("a/x.yaml", "old x"),
             ("a/stale.yaml", "stale"),
@@ -821,7 +870,7 @@ mod tests {
             let op = |target: &Path, old: &'static str, new: &'static str| Op {
                 target: target.to_path_buf(),
                 old: true,
-                new: Some(new.as_bytes()),
+                new: Some(Content::Bytes(new.as_bytes())),
                 old_copy: Some(old.as_bytes()),
                 permissions: Some(std::fs::metadata(target).unwrap().permissions()),
             };

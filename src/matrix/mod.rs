@@ -29,7 +29,7 @@ mod markdown;
 mod text;
 
 pub use build::build;
-pub use csv::{COLUMNS, csv};
+pub use csv::{COLUMNS, csv, write_csv};
 pub use digest::{sha256, sources_digest};
 pub use html::{criterion_anchor, html};
 pub use json::{json, write_json};
