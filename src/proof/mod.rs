@@ -273,8 +273,10 @@ pub fn compare_classes(
     }
     let weighed = |bits: &lookup::Bits| bits.iter().map(weight).sum::<usize>();
     let (present_weight, managed_weight) = (weighed(&present), weighed(&managed));
-    // (kind, src, dst) -> probes, in the order first found.
-    let mut grouped: IndexMap<(FindingKind, Endpoint, Endpoint), Vec<Probe>> = IndexMap::new();
+    // (kind, src, dst) -> probes, in the order first found; the ends as
+    // their positions in the matrix, so that a flood of findings (an
+    // allow-all policy) costs no copy or hash of a pod's name per cell.
+    let mut grouped: IndexMap<(FindingKind, usize, usize), Vec<Probe>> = IndexMap::new();
     let mut comparison = Comparison::default();
     // Per row of cells (a probe and a source): what the flows and `deny`s
     // from the source reach, what the policies allow, and which cells
@@ -286,7 +288,7 @@ pub fn compare_classes(
     let mut flagged = Vec::new();
     for (p, &probe) in reachability.probes().iter().enumerate() {
         for &(i, s) in &rows {
-            let (Some(src_end), Some(src)) = (endpoints.get(i), people.get(s).copied()) else {
+            let Some(src) = people.get(s).copied() else {
                 continue;
             };
             // Both ends outside Ward's policies: not Ward's to answer for.
@@ -313,14 +315,11 @@ pub fn compare_classes(
             flagged.sort_unstable_by_key(|d| position.get(*d).copied());
             flagged.dedup();
             for &d in &flagged {
-                let Some(dst_end) = position.get(d).and_then(|e| endpoints.get(*e)) else {
+                let Some(&j) = position.get(d) else {
                     continue;
                 };
                 let mut found = |kind: FindingKind| {
-                    grouped
-                        .entry((kind, src_end.clone(), dst_end.clone()))
-                        .or_default()
-                        .push(probe);
+                    grouped.entry((kind, i, j)).or_default().push(probe);
                 };
                 if allowed.contains(d) {
                     if !declared.contains(d) {
@@ -341,7 +340,10 @@ pub fn compare_classes(
     }
     comparison.findings = grouped
         .into_iter()
-        .map(|((kind, src, dst), probes)| Finding::new(kind, src, dst, probes))
+        .filter_map(|((kind, i, j), probes)| {
+            let (src, dst) = (endpoints.get(i)?, endpoints.get(j)?);
+            Some(Finding::new(kind, src.clone(), dst.clone(), probes))
+        })
         .collect();
     comparison
 }
