@@ -86,7 +86,7 @@ fn main() -> std::io::Result<()> {
     match args.stage {
         None => std::io::stdout().lock().write_all(text.as_bytes()),
         Some(Stage::Export) => {
-            let export = export(text, args.replicas, args.allow_all);
+            let export = export(text, args.replicas, args.allow_all)?;
             std::io::stdout().lock().write_all(export.as_bytes())
         }
         Some(stage) => {
@@ -190,32 +190,36 @@ fn run(stage: Stage, text: String) {
 /// their pod's address, which the world placed outside every external) and
 /// its policies, and with `allow_all`
 /// a hand-made allow-all policy per managed namespace.
-fn export(text: String, replicas: usize, allow_all: bool) -> String {
+fn export(text: String, replicas: usize, allow_all: bool) -> std::io::Result<String> {
     use k8s_openapi::api::networking::v1::{NetworkPolicy, NetworkPolicySpec};
     let mut sources = Sources::new();
     sources.add("generated.ward", text);
     let Some(model) = ward::compile(&sources).model else {
-        eprintln!("the program has errors");
-        return String::new();
+        return Err(std::io::Error::other("the generated program has errors"));
     };
     let plan = ward::plan::plan(&model);
     let emitted = ward::emit::emit(&model, &plan, &sources);
     let world = ward::proof::world::test_world(&model);
     let mut documents: Vec<String> = Vec::new();
-    let mut add = |yaml: Result<String, ward::error::SerializeError>| documents.extend(yaml.ok());
+    // A document that does not serialize fails the export rather than
+    // leaving a cluster with a hole in it.
+    let mut add = |yaml: Result<String, ward::error::SerializeError>| {
+        documents.push(yaml.map_err(std::io::Error::other)?);
+        Ok::<(), std::io::Error>(())
+    };
     for namespace in &world.namespaces {
-        add(ward::yaml::to_yaml(namespace));
+        add(ward::yaml::to_yaml(namespace))?;
     }
     for pod in &world.pods {
         for replica in 0..replicas {
             let mut copy = pod.clone();
             let name = copy.metadata.name.clone().unwrap_or_default();
             copy.metadata.name = Some(format!("{name}-{replica}"));
-            add(ward::yaml::to_yaml(&copy));
+            add(ward::yaml::to_yaml(&copy))?;
         }
     }
     for policy in &emitted {
-        add(ward::yaml::to_yaml(&policy.object));
+        add(ward::yaml::to_yaml(&policy.object))?;
     }
     if allow_all {
         for namespace in model.namespaces.values().filter(|ns| ns.managed) {
@@ -228,7 +232,7 @@ fn export(text: String, replicas: usize, allow_all: bool) -> String {
                 policy_types: Some(vec!["Ingress".to_owned(), "Egress".to_owned()]),
                 ..Default::default()
             });
-            add(ward::yaml::to_yaml(&policy));
+            add(ward::yaml::to_yaml(&policy))?;
         }
     }
     let mut out = String::new();
@@ -236,5 +240,5 @@ fn export(text: String, replicas: usize, allow_all: bool) -> String {
         out.push_str("---\n");
         out.push_str(&document);
     }
-    out
+    Ok(out)
 }
