@@ -1,12 +1,16 @@
-//! Help for syntax errors caused by a misspelt keyword: `contrls` for
-//! `controls`, or `control` (which declares a team control) where a flow
-//! cites criteria with `controls`.
+//! Help for syntax errors caused by a misspelt or misplaced keyword:
+//! `contrls` for `controls`, `control` (which declares a team control) where
+//! a flow cites criteria with `controls`, Kubernetes' `selector` for `pods`,
+//! and clauses written in the wrong order.
 
 use super::KEYWORDS;
 use crate::source::{LINE_ENDS, line_start};
 
+/// Words Kubernetes uses for what Ward writes `pods`.
+const SELECTOR_WORDS: &[&str] = &["selector", "podSelector", "matchLabels", "labels"];
+
 /// A help line when the error at `position` (where `found` stands) is most
-/// likely a misspelt keyword, `None` otherwise.
+/// likely a misspelt or misplaced keyword, `None` otherwise.
 pub(super) fn keyword_help(text: &str, position: usize, found: &str) -> Option<String> {
     if cites_with_control(text, position) {
         return Some(
@@ -14,7 +18,46 @@ pub(super) fn keyword_help(text: &str, position: usize, found: &str) -> Option<S
                 .to_string(),
         );
     }
+    if let Some(help) = misplaced_help(text, position, found) {
+        return Some(help.to_string());
+    }
     closest_keyword(found).map(|keyword| format!("did you mean `{keyword}`?"))
+}
+
+/// Help for a keyword or a Kubernetes word that is real but stands where
+/// its statement does not take it.
+fn misplaced_help(text: &str, position: usize, found: &str) -> Option<&'static str> {
+    let line = text.get(line_start(text, position)..position).unwrap_or("");
+    let mut before = line.split_whitespace();
+    let statement = before.next();
+    if SELECTOR_WORDS.contains(&found) {
+        return Some("a service selects its pods with `pods`, e.g. `pods app=web, tier=api`");
+    }
+    match (statement, found) {
+        (Some("deny"), "controls" | "because") => Some(
+            "a `deny` is an invariant and cites nothing: write `deny SOURCE -> DESTINATION[:port]`, with any reason in a comment",
+        ),
+        (Some("flow"), "controls") if before.any(|word| word == "because") => Some(
+            "`controls` comes before `because`: `flow SOURCE -> DESTINATION[:port] controls ID, ... because \"why\"`",
+        ),
+        (Some("baseline"), _) if line.trim() == "baseline" => {
+            Some("the baseline cites criteria with `controls`: `baseline controls CC6.1, CC6.6`")
+        }
+        (_, "pods") if ports_before_in_block(text, position) => Some(
+            "a service lists `pods` before `ports`: `service NAME { pods k=v  ports NAME NUMBER }`",
+        ),
+        _ => None,
+    }
+}
+
+/// True when `ports` stands between the last `{` before `position` and
+/// `position`: inside one service block, `pods` came after `ports`.
+fn ports_before_in_block(text: &str, position: usize) -> bool {
+    let head = text.get(..position).unwrap_or("");
+    let block = head
+        .rfind('{')
+        .map_or("", |open| head.get(open..).unwrap_or(""));
+    block.split_whitespace().any(|word| word == "ports")
 }
 
 /// True when `line` (indentation removed) starts with a word that is a

@@ -263,6 +263,9 @@ fn help_for(rule: Rule) -> Option<&'static str> {
         Rule::service | Rule::kw_service => {
             "a namespace holds `service NAME { pods ... ports ... }` blocks"
         }
+        Rule::pods | Rule::kw_pods | Rule::ports | Rule::kw_ports => {
+            "a service is written `service NAME { pods k=v, ...  ports NAME NUMBER[/PROTOCOL], ... }`"
+        }
         _ => return None,
     })
 }
