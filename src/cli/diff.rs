@@ -114,14 +114,7 @@ impl Repo {
             let bytes = self.git(&["cat-file", "blob", oid])?;
             encoding.extend(crate::add_file(&mut sources, name.clone(), bytes));
         }
-        let checked = if encoding.is_empty() {
-            crate::compile(&sources)
-        } else {
-            Checked {
-                model: None,
-                diagnostics: encoding,
-            }
-        };
+        let checked = crate::compile_read(&sources, encoding);
         Ok((sources, checked))
     }
 }

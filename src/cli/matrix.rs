@@ -33,7 +33,7 @@ pub fn run(
         return Ok(EXIT_FINDINGS);
     };
     emit_human(&sources, &warnings, color);
-    let (plan, documents) = super::build::documents(&model, &sources)?;
+    let (plan, documents) = crate::pipeline::documents(&model, &sources)?;
     let provenance = git::provenance(paths, timestamp);
     let m = matrix::build(&model, &plan, &documents, &sources, &warnings, &provenance);
     let write_text = |out: &mut dyn Write, text: String| {

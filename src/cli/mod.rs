@@ -360,14 +360,7 @@ impl Write for Stdout<'_> {
 /// Reads and compiles a program, returning its sources and the checked result.
 fn compile(paths: &[PathBuf]) -> Result<(Sources, crate::check::Checked), UsageError> {
     let (sources, encoding) = io::read_program(paths)?;
-    if !encoding.is_empty() {
-        let checked = crate::check::Checked {
-            model: None,
-            diagnostics: encoding,
-        };
-        return Ok((sources, checked));
-    }
-    let checked = crate::compile(&sources);
+    let checked = crate::compile_read(&sources, encoding);
     Ok((sources, checked))
 }
 

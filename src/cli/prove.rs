@@ -6,10 +6,10 @@ use super::{
     report_with_summary, write_stdout,
 };
 use crate::diagnostic::Diagnostic;
-use crate::emit;
 use crate::plan::Direction;
 use crate::proof::{self, world};
 use crate::simulate::{self, Probe};
+use crate::{emit, pipeline};
 use clap::ValueEnum;
 use std::fmt::Write as _;
 use std::io::{BufWriter, Write as _};
@@ -39,10 +39,10 @@ pub fn test(paths: &[PathBuf], format: Format, color: Color) -> Result<u8, Failu
     let Some((sources, model, warnings)) = compile_valid(paths, format, color)? else {
         return Ok(EXIT_FINDINGS);
     };
-    let built = super::build::build(&model, &sources);
-    let policies = built.emitted.into_iter().map(|e| e.object).collect();
-    let tested = proof::test_program(&model, &built.plan, policies)
-        .map_err(|e| InternalError::unsimulated(&e))?;
+    let pipeline::Build { plan, emitted } = pipeline::build(&model, &sources);
+    let policies = emitted.into_iter().map(|e| e.object).collect();
+    let tested =
+        proof::test_program(&model, &plan, policies).map_err(|e| InternalError::unsimulated(&e))?;
     let mut diagnostics = warnings;
     diagnostics.extend(tested.diagnostics);
     crate::diagnostic::sort(&mut diagnostics);
@@ -105,7 +105,7 @@ pub fn verify(
         .map_err(|e| UsageError(format!("cannot read the cluster export: {e}")))?;
     warn_unsimulated(&loaded.unsimulated);
     let world = loaded.world;
-    let built = super::build::build(&model, &sources);
+    let built = pipeline::build(&model, &sources);
     let verified = proof::verify::verify(&model, &built.plan, &built.emitted, &world);
     let failed = verified.diagnostics.iter().any(Diagnostic::is_error);
     let summary = serde_json::json!({
@@ -210,7 +210,7 @@ pub fn explain(path: &str, src: &str, dst: &str, color: Color) -> Result<u8, Fai
     let Some((sources, model, _)) = compile_valid(&paths, Format::Human, color)? else {
         return Ok(EXIT_FINDINGS);
     };
-    let built = super::build::build(&model, &sources);
+    let built = pipeline::build(&model, &sources);
     let test_world = world::adversarial_world(&model);
     let simulated = simulate::World::from_objects(
         test_world.namespaces.clone(),
