@@ -14,6 +14,7 @@ pub mod diagnostic;
 pub mod diff;
 pub mod emit;
 pub mod error;
+pub mod explain;
 pub mod format;
 #[cfg(feature = "generator")]
 pub mod generator;

@@ -7,7 +7,6 @@
 
 mod build;
 mod diff;
-mod endpoints;
 mod failure;
 mod fmt;
 mod generated;
