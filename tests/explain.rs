@@ -1,0 +1,92 @@
+//! `ward explain PROGRAM SRC DST[:PORT]` as a user meets it: the whole
+//! output of each kind of answer and of each bad question, snapshotted, with
+//! the exit code. What the answers claim is checked against the simulator by
+//! `tests/build.rs` and `tests/proof.rs`; here the wording is pinned.
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    clippy::disallowed_methods,
+    reason = "tests run the binary and fail loudly"
+)]
+
+use std::process::Command;
+
+/// `ward explain examples/payments.ward ARGS...` as one text: the exit
+/// code, then stdout, then stderr.
+fn explain(args: &[&str]) -> String {
+    let output = Command::new(env!("CARGO_BIN_EXE_ward"))
+        .args(["explain", "--color", "never", "examples/payments.ward"])
+        .args(args)
+        .output()
+        .unwrap();
+    format!(
+        "$ ward explain examples/payments.ward {}\nexit: {}\n--- stdout\n{}--- stderr\n{}",
+        args.join(" "),
+        output.status.code().unwrap(),
+        String::from_utf8(output.stdout).unwrap(),
+        String::from_utf8(output.stderr).unwrap(),
+    )
+}
+
+#[test]
+fn a_declared_flow_is_allowed_by_its_rules() {
+    insta::assert_snapshot!(explain(&["shop.web", "payments.api:https"]));
+}
+
+#[test]
+fn a_connection_no_flow_declares_is_blocked_by_the_default_deny() {
+    insta::assert_snapshot!(explain(&["shop/svc-web", "payments.api:9090"]));
+}
+
+#[test]
+fn a_connection_a_deny_forbids_is_blocked() {
+    insta::assert_snapshot!(explain(&["shop.web", "payments.vault:5432/tcp"]));
+}
+
+#[test]
+fn an_external_source_meets_only_the_destination_policies() {
+    insta::assert_snapshot!(explain(&["203.0.113.7", "shop.web:http"]));
+}
+
+#[test]
+fn an_external_destination_meets_only_the_source_policies() {
+    insta::assert_snapshot!(explain(&["payments.api", "54.187.174.169:443"]));
+}
+
+#[test]
+fn without_a_port_every_declared_port_is_explained() {
+    insta::assert_snapshot!(explain(&["monitoring.prometheus", "payments/api"]));
+}
+
+#[test]
+fn a_pod_of_the_test_world_is_named_by_namespace_and_name() {
+    insta::assert_snapshot!(explain(&["shop/unmatched", "kube-system.dns:dns"]));
+}
+
+#[test]
+fn an_unknown_namespace_gets_a_suggestion() {
+    insta::assert_snapshot!(explain(&["shop.web", "payment.api:https"]));
+}
+
+#[test]
+fn an_unknown_service_gets_a_suggestion() {
+    insta::assert_snapshot!(explain(&["shop.web", "payments.apii:https"]));
+}
+
+#[test]
+fn an_unknown_port_lists_the_known_ports() {
+    insta::assert_snapshot!(explain(&["shop.web", "payments.api:htps"]));
+}
+
+#[test]
+fn a_port_range_is_refused() {
+    insta::assert_snapshot!(explain(&["shop.web", "payments.api:8000-9000"]));
+}
+
+#[test]
+fn a_word_that_is_no_endpoint_is_refused() {
+    insta::assert_snapshot!(explain(&["web", "payments.api:https"]));
+}
