@@ -90,3 +90,34 @@ fn a_port_range_is_refused() {
 fn a_word_that_is_no_endpoint_is_refused() {
     insta::assert_snapshot!(explain(&["web", "payments.api:https"]));
 }
+
+#[test]
+fn a_pod_described_by_labels_meets_the_policies_that_select_it() {
+    insta::assert_snapshot!(explain(&[
+        "shop{app=web,track=canary}",
+        "payments.api:https"
+    ]));
+}
+
+#[test]
+fn a_pod_no_service_selects_is_blocked_whatever_its_other_labels() {
+    insta::assert_snapshot!(explain(&["shop{track=canary}", "payments.api:8443"]));
+}
+
+#[test]
+fn a_described_destination_takes_the_ports_of_the_services_that_select_it() {
+    insta::assert_snapshot!(explain(&[
+        "monitoring{app.kubernetes.io/name=prometheus}",
+        "payments{app=card-vault,tier=data}"
+    ]));
+}
+
+#[test]
+fn a_described_destination_lists_its_ports_for_an_unknown_name() {
+    insta::assert_snapshot!(explain(&["shop{app=web}", "payments{app=payments-api}:pg"]));
+}
+
+#[test]
+fn a_label_kubernetes_would_refuse_is_refused() {
+    insta::assert_snapshot!(explain(&["shop{app=web page}", "payments.api:https"]));
+}

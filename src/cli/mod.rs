@@ -137,8 +137,9 @@ enum Command {
     },
     /// Explain a diagnostic code (`ward explain E0402`), or a connection
     /// (`ward explain PATH SRC DST[:PORT[/PROTO]]`, endpoints as `ns.svc`,
-    /// `ns/pod` or an IP): which policy and rule allow or block it, and the
-    /// flow, controls and source line behind each rule.
+    /// `ns/pod`, a pod by labels `'ns{k=v,...}'` or an IP): which policy and
+    /// rule allow or block it, and the flow, controls and source line behind
+    /// each rule.
     Explain {
         /// A code, or a program path, a source and a destination.
         #[arg(required = true, num_args = 1..=3)]
