@@ -199,7 +199,8 @@ pub fn run(
     first_parent: bool,
     format: HistoryFormat,
 ) -> Result<u8, Failure> {
-    let period = Period::parse(since.as_deref(), until.as_deref()).map_err(UsageError)?;
+    let period =
+        Period::parse(since.as_deref(), until.as_deref()).map_err(|e| UsageError(e.to_string()))?;
     let (repo, in_repo) = locate(path)?;
     repo.refuse_shallow()?;
     let spec = if in_repo.is_empty() {
