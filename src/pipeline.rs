@@ -1,13 +1,14 @@
 //! The stages composed as the commands use them: a checked model's objects
-//! (plan + emit), its documents (plan + YAML, each object dropped once
+//! (plan + emit), `ward test`'s proof of them, its documents (plan + YAML, each object dropped once
 //! written) and the layout of a build directory (the YAML, the kustomization
 //! and the traceability matrix beside them). The commands call these and
 //! only read and write around them.
 
 use crate::error::SerializeError;
 use crate::model::Model;
+use crate::simulate::LoadError;
 use crate::source::Sources;
-use crate::{emit, output, plan};
+use crate::{emit, output, plan, proof};
 
 /// The matrix files `ward build -o` writes beside the YAML, in the order of
 /// [`layout`]'s `matrix`: Markdown, CSV, JSON, HTML. Kustomize does not list
@@ -39,6 +40,18 @@ pub fn build(model: &Model, sources: &Sources) -> Build {
     let plan = plan::plan(model);
     let emitted = emit::emit(model, &plan, sources);
     Build { plan, emitted }
+}
+
+/// `ward test`: the program's own objects simulated in a world made from
+/// it and judged exactly, both against its flows and invariants.
+///
+/// # Errors
+///
+/// The simulator refused the policies Ward generated: a bug in Ward.
+pub fn test(model: &Model, sources: &Sources) -> Result<proof::TestReport, LoadError> {
+    let Build { plan, emitted } = build(model, sources);
+    let policies = emitted.into_iter().map(|e| e.object).collect();
+    proof::test_program(model, &plan, policies)
 }
 
 /// The plan and each policy's YAML, in plan order: every object is

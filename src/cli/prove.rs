@@ -38,10 +38,7 @@ pub fn test(paths: &[PathBuf], format: Format, color: Color) -> Result<u8, Failu
     let Some((sources, model, warnings)) = compile_valid(paths, format, color)? else {
         return Ok(EXIT_FINDINGS);
     };
-    let pipeline::Build { plan, emitted } = pipeline::build(&model, &sources);
-    let policies = emitted.into_iter().map(|e| e.object).collect();
-    let tested =
-        proof::test_program(&model, &plan, policies).map_err(|e| InternalError::unsimulated(&e))?;
+    let tested = pipeline::test(&model, &sources).map_err(|e| InternalError::unsimulated(&e))?;
     let mut diagnostics = warnings;
     diagnostics.extend(tested.diagnostics);
     crate::diagnostic::sort(&mut diagnostics);
