@@ -121,3 +121,148 @@ fn a_described_destination_lists_its_ports_for_an_unknown_name() {
 fn a_label_kubernetes_would_refuse_is_refused() {
     insta::assert_snapshot!(explain(&["shop{app=web page}", "payments.api:https"]));
 }
+
+#[path = "simulate/oracle.rs"]
+#[allow(dead_code, reason = "the oracle serves the simulator's tests too")]
+mod oracle;
+
+mod described {
+    //! A pod described by labels is answered from what the emitted policies
+    //! mean: random label sets in random namespaces, each answer compared
+    //! with the naive oracle of `tests/simulate/oracle.rs` run on a world of
+    //! just the two pods and the program's policies.
+
+    use super::oracle::Oracle;
+    use k8s_openapi::api::core::v1 as core;
+    use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
+    use proptest::prelude::*;
+    use std::collections::BTreeMap;
+    use ward::model::Model;
+    use ward::simulate::{Endpoint, Probe, World};
+    use ward::source::Sources;
+
+    fn payments() -> (Model, Sources) {
+        let mut sources = Sources::new();
+        sources.add(
+            "examples/payments.ward",
+            std::fs::read_to_string("examples/payments.ward").unwrap(),
+        );
+        let model = ward::compile(&sources).model.unwrap();
+        (model, sources)
+    }
+
+    /// A pod with `labels` and, as a pod of each service that selects it
+    /// would, every port those services declare.
+    fn pod(
+        model: &Model,
+        namespace: &str,
+        name: &str,
+        labels: &BTreeMap<String, String>,
+    ) -> core::Pod {
+        let mut ports = Vec::new();
+        for service in model.namespaces[namespace].services.values() {
+            if service.selector.matches(labels) {
+                for port in service.ports.values() {
+                    if !ports
+                        .iter()
+                        .any(|p: &core::ContainerPort| p.name.as_deref() == Some(&port.name))
+                    {
+                        ports.push(core::ContainerPort {
+                            name: Some(port.name.clone()),
+                            container_port: i32::from(port.range.first),
+                            protocol: Some(port.range.protocol.as_str().to_string()),
+                            ..core::ContainerPort::default()
+                        });
+                    }
+                }
+            }
+        }
+        core::Pod {
+            metadata: ObjectMeta {
+                name: Some(name.to_string()),
+                namespace: Some(namespace.to_string()),
+                labels: Some(labels.clone()),
+                ..ObjectMeta::default()
+            },
+            spec: Some(core::PodSpec {
+                containers: vec![core::Container {
+                    name: "app".to_string(),
+                    ports: Some(ports),
+                    ..core::Container::default()
+                }],
+                ..core::PodSpec::default()
+            }),
+            status: None,
+        }
+    }
+
+    fn labels() -> impl Strategy<Value = BTreeMap<String, String>> {
+        let keys = ["app", "tier", "track", "app.kubernetes.io/name", "k8s-app"];
+        let values = prop::sample::select(vec![
+            "web",
+            "payments-api",
+            "card-vault",
+            "data",
+            "canary",
+            "prometheus",
+            "kube-dns",
+        ]);
+        prop::collection::btree_map(prop::sample::select(keys.to_vec()), values, 0..4).prop_map(
+            |labels| {
+                labels
+                    .into_iter()
+                    .map(|(k, v)| (k.to_string(), v.to_string()))
+                    .collect()
+            },
+        )
+    }
+
+    fn written(namespace: &str, labels: &BTreeMap<String, String>) -> String {
+        let terms: Vec<String> = labels.iter().map(|(k, v)| format!("{k}={v}")).collect();
+        format!("{namespace}{{{}}}", terms.join(","))
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(48))]
+
+        #[test]
+        fn the_answer_is_the_policies_verdict(
+            src_ns in prop::sample::select(vec!["shop", "payments", "monitoring", "kube-system"]),
+            dst_ns in prop::sample::select(vec!["shop", "payments", "monitoring", "kube-system"]),
+            src in labels(),
+            dst in labels(),
+            port in prop::sample::select(vec!["53/udp", "8080", "8443", "9090", "5432"]),
+        ) {
+            let (model, sources) = payments();
+            let answer = ward::explain::explain(
+                &model,
+                &sources,
+                &written(src_ns, &src),
+                &format!("{}:{port}", written(dst_ns, &dst)),
+            )
+            .unwrap();
+            let first = answer.lines().next().unwrap();
+            prop_assert!(first.ends_with("ALLOWED") || first.ends_with("BLOCKED"), "{}", first);
+            let namespaces: Vec<core::Namespace> = model
+                .namespaces
+                .keys()
+                .map(|name| core::Namespace {
+                    metadata: ObjectMeta {
+                        name: Some(name.clone()),
+                        ..ObjectMeta::default()
+                    },
+                    ..core::Namespace::default()
+                })
+                .collect();
+            let pods = vec![pod(&model, src_ns, "s", &src), pod(&model, dst_ns, "d", &dst)];
+            let policies = ward::pipeline::build(&model, &sources).policies();
+            let world = World::from_objects(namespaces.clone(), pods.clone(), policies.clone()).unwrap();
+            let oracle = Oracle::new(&namespaces, &pods, &policies, &world);
+            let probe: Probe = if port.contains('/') { port.parse().unwrap() } else { format!("{port}/tcp").parse().unwrap() };
+            let expected = oracle
+                .allowed(&Endpoint::pod(src_ns, "s"), &Endpoint::pod(dst_ns, "d"), probe)
+                .unwrap();
+            prop_assert_eq!(first.ends_with("ALLOWED"), expected, "{}", answer);
+        }
+    }
+}
