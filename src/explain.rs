@@ -15,6 +15,8 @@ use crate::emit;
 use crate::model::{Model, Namespace, Port, Service};
 use crate::pipeline;
 use crate::plan::Direction;
+use crate::proof::Member;
+use crate::proof::meaning::Meaning;
 use crate::proof::{self, world};
 use crate::simulate::{self, Endpoint, LoadError, Probe};
 use crate::source::Sources;
@@ -52,7 +54,8 @@ impl std::error::Error for ExplainError {}
 /// The explanation of `src -> dst[:port]` in `model`'s test world, one
 /// paragraph per probe: the verdict, then for each side the policies that
 /// select the pod and the rules that allow the connection, or the baseline
-/// that blocks it. A pod described by labels (`ns{k=v,...}`) is added to
+/// that blocks it; a connection a `deny` of the program covers names that
+/// `deny` (from what it means, as `ward test` reads it). A pod described by labels (`ns{k=v,...}`) is added to
 /// the world with exactly those labels, so its answer is what the emitted
 /// policies mean for such a pod, whatever the program's flows say.
 ///
@@ -74,12 +77,21 @@ pub fn explain(
     let probes = probes(&destination.ports(model), dst, port)?;
     let source = source.place(model, &mut test_world, "described-source");
     let destination = destination.place(model, &mut test_world, "described-destination");
+    let member = |endpoint: &Endpoint| match endpoint {
+        Endpoint::External(ip) => Some(Member::Address(*ip)),
+        Endpoint::Pod(_) => {
+            let found = test_world.members.iter().find(|(e, _)| e == endpoint);
+            found.map(|(_, member)| member.clone())
+        }
+    };
+    let members = (member(&source.0), member(&destination.0));
     let simulated = simulate::World::from_objects(
         test_world.namespaces,
         test_world.pods,
         pipeline::build(model, sources).policies(),
     )
     .map_err(ExplainError::Unsimulated)?;
+    let meaning = Meaning::new(model);
     let mut text = String::new();
     for probe in probes {
         let why = simulated
@@ -87,6 +99,13 @@ pub fn explain(
             .map_err(|e| ExplainError::Query(e.to_string()))?;
         let verdict = if why.allowed { "ALLOWED" } else { "BLOCKED" };
         let _ = writeln!(text, "{src} -> {dst} on {probe}: {verdict}");
+        if let (Some(from), Some(to)) = &members {
+            let deny = meaning.forbidding_deny(from, to, probe);
+            if let Some(deny) = deny.and_then(|index| model.denies.get(index)) {
+                let at = sources.location(deny.span);
+                let _ = writeln!(text, "  the program forbids it: deny {} | {at}", deny.text);
+            }
+        }
         for (name, side, direction, shown) in [
             ("egress", &why.egress, Direction::Egress, &source.1),
             ("ingress", &why.ingress, Direction::Ingress, &destination.1),

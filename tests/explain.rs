@@ -52,6 +52,14 @@ fn an_external_source_meets_only_the_destination_policies() {
 }
 
 #[test]
+fn an_address_a_deny_covers_is_named_with_the_deny() {
+    insta::assert_snapshot!(explain(&[
+        "203.0.113.7",
+        "payments{app=payments-api}:https"
+    ]));
+}
+
+#[test]
 fn an_external_destination_meets_only_the_source_policies() {
     insta::assert_snapshot!(explain(&["payments.api", "54.187.174.169:443"]));
 }
