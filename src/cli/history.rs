@@ -10,8 +10,8 @@
 //! files' blob ids, so a program is compiled once however many commits
 //! share it.
 
-use super::diff::{Repo, locate};
 use super::git::{CommitObject, parse_commit};
+use super::repo::{Repo, locate};
 use super::{Failure, UsageError, write_stdout};
 use crate::diagnostic::Diagnostic;
 use crate::diff::history::{self, Entry, History, Period, Problem};

@@ -18,6 +18,7 @@ mod matrix;
 mod outdir;
 mod prove;
 pub mod render;
+mod repo;
 mod write;
 
 use crate::diagnostic::{Code, Diagnostic};
