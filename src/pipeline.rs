@@ -1,14 +1,15 @@
 //! The stages composed as the commands use them: a checked model's objects
-//! (plan + emit), `ward test`'s proof of them, its documents (plan + YAML, each object dropped once
+//! (plan + emit), `ward test`'s proof of them, its matrix, its documents (plan + YAML, each object dropped once
 //! written) and the layout of a build directory (the YAML, the kustomization
 //! and the traceability matrix beside them). The commands call these and
 //! only read and write around them.
 
+use crate::diagnostic::Diagnostic;
 use crate::error::SerializeError;
 use crate::model::Model;
 use crate::simulate::LoadError;
 use crate::source::Sources;
-use crate::{emit, output, plan, proof};
+use crate::{emit, matrix, output, plan, proof};
 
 /// The matrix files `ward build -o` writes beside the YAML, in the order of
 /// [`layout`]'s `matrix`: Markdown, CSV, JSON, HTML. Kustomize does not list
@@ -67,6 +68,24 @@ pub fn documents(
     let plan = plan::plan(model);
     let documents = output::plan_documents(model, &plan, sources)?;
     Ok((plan, documents))
+}
+
+/// `ward matrix`: the traceability matrix of a program, from the same plan
+/// and documents a build writes, with its `warnings` and `provenance`.
+///
+/// # Errors
+///
+/// An object that does not serialize: a bug in Ward, not in the program.
+pub fn matrix(
+    model: &Model,
+    sources: &Sources,
+    warnings: &[Diagnostic],
+    provenance: &matrix::Provenance,
+) -> Result<matrix::Matrix, SerializeError> {
+    let (plan, documents) = documents(model, sources)?;
+    Ok(matrix::build(
+        model, &plan, &documents, sources, warnings, provenance,
+    ))
 }
 
 /// A build directory's files: the YAML `documents` of `plan`, the
