@@ -14,6 +14,7 @@ pub mod diagnostic;
 pub mod diff;
 pub mod emit;
 pub mod error;
+pub mod explain;
 pub mod format;
 #[cfg(feature = "generator")]
 pub mod generator;
@@ -23,6 +24,7 @@ pub mod matrix;
 pub mod model;
 mod naming;
 pub mod output;
+pub mod pipeline;
 pub mod plan;
 pub mod proof;
 pub mod protocol;
@@ -134,6 +136,20 @@ fn object_limits(model: &model::Model, sources: &Sources) -> Vec<Diagnostic> {
             )
         })
         .collect()
+}
+
+/// [`compile`] of a program as it was read: when a file was not UTF-8
+/// (`encoding`, the diagnostics of [`add_file`]), those diagnostics and no
+/// model, since the text Ward would check is not the file's.
+pub fn compile_read(sources: &Sources, encoding: Vec<Diagnostic>) -> check::Checked {
+    if encoding.is_empty() {
+        compile(sources)
+    } else {
+        check::Checked {
+            model: None,
+            diagnostics: encoding,
+        }
+    }
 }
 
 /// Reads a file's bytes into `sources`, returning a diagnostic when they are

@@ -41,7 +41,11 @@ pub fn stream(documents: &[String]) -> String {
 }
 
 /// Parses a NetworkPolicy document.
-pub fn network_policy(text: &str) -> Result<NetworkPolicy, String> {
+///
+/// # Errors
+///
+/// As [`from_yaml`].
+pub fn network_policy(text: &str) -> Result<NetworkPolicy, ReadError> {
     from_yaml(text)
 }
 

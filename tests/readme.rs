@@ -57,6 +57,24 @@ fn the_diagnostic_sample_is_what_ward_check_prints() {
 }
 
 #[test]
+fn the_explain_sample_is_what_ward_explain_prints() {
+    let sample = block_after(&readme(), "A test keeps this sample equal", "```text");
+    let command =
+        "$ ward explain examples/payments.ward 'shop{app=web,track=canary}' payments.api:https\n";
+    let printed = sample
+        .strip_prefix(command)
+        .expect("the sample starts with its command");
+    let output = ward(&[
+        "explain",
+        "examples/payments.ward",
+        "shop{app=web,track=canary}",
+        "payments.api:https",
+    ]);
+    assert_eq!(output.status.code(), Some(0));
+    assert_eq!(printed, String::from_utf8(output.stdout).unwrap());
+}
+
+#[test]
 fn completions_are_generated_for_every_shell() {
     for shell in ["bash", "zsh", "fish", "elvish", "powershell"] {
         let output = ward(&["completions", shell]);

@@ -5,49 +5,12 @@
 use super::outdir::{self, BuildFile, Change};
 use super::write;
 use super::{
-    Color, EXIT_FINDINGS, Failure, Format, InternalError, UsageError, compile_valid, emit_human,
-    note, write_stdout,
+    Color, EXIT_FINDINGS, Failure, Format, UsageError, compile_valid, emit_human, note,
+    write_stdout,
 };
-use crate::model::Model;
-use crate::source::Sources;
-use crate::{emit, matrix, output, plan, yaml};
+use crate::{matrix, output, pipeline, plan, yaml};
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
-
-/// The matrix files `ward build -o` writes beside the YAML. Kustomize does
-/// not list them, so `kubectl apply -k` ignores them.
-const MATRIX_FILES: [&str; 4] = [
-    "traceability.md",
-    "traceability.csv",
-    "traceability.json",
-    "traceability.html",
-];
-
-/// A build's objects, for the simulator.
-pub struct Build {
-    /// The plan the objects come from.
-    pub plan: plan::Plan,
-    /// The emitted objects, in plan order.
-    pub emitted: Vec<emit::Emitted>,
-}
-
-/// Builds a checked model's objects in memory.
-pub fn build(model: &Model, sources: &Sources) -> Build {
-    let plan = plan::plan(model);
-    let emitted = emit::emit(model, &plan, sources);
-    Build { plan, emitted }
-}
-
-/// The plan and each policy's YAML, in plan order: every object is
-/// serialized and dropped at once, so only the text is ever held whole.
-pub fn documents(
-    model: &Model,
-    sources: &Sources,
-) -> Result<(plan::Plan, Vec<String>), InternalError> {
-    let plan = plan::plan(model);
-    let documents = output::plan_documents(model, &plan, sources)?;
-    Ok((plan, documents))
-}
 
 /// The output directory's files: the YAML, the kustomization and the
 /// matrix `m` (made from the same plan and documents). The matrix files are
@@ -69,13 +32,11 @@ fn files<'m>(
     let csv = BuildFile::Streamed(Box::new(move |out: &mut dyn std::io::Write| {
         matrix::write_csv(m, out)
     }));
-    let extra = vec![
-        (MATRIX_FILES[0].to_string(), text(matrix::markdown)),
-        (MATRIX_FILES[1].to_string(), csv),
-        (MATRIX_FILES[2].to_string(), json),
-        (MATRIX_FILES[3].to_string(), text(matrix::html)),
-    ];
-    output::layout(plan, documents, extra)
+    pipeline::layout(
+        plan,
+        documents,
+        [text(matrix::markdown), csv, json, text(matrix::html)],
+    )
 }
 
 /// `ward build`.
@@ -93,7 +54,7 @@ pub fn run(
     if deny_warnings && !warnings.is_empty() {
         return Ok(EXIT_FINDINGS);
     }
-    let (plan, documents) = documents(&model, &sources)?;
+    let (plan, documents) = pipeline::documents(&model, &sources)?;
     let Some(dir) = output else {
         write_stdout(&yaml::stream(&documents));
         return Ok(0);

@@ -10,8 +10,8 @@
 //! files' blob ids, so a program is compiled once however many commits
 //! share it.
 
-use super::diff::{Repo, locate};
 use super::git::{CommitObject, parse_commit};
+use super::repo::{Repo, locate};
 use super::{Failure, UsageError, write_stdout};
 use crate::diagnostic::Diagnostic;
 use crate::diff::history::{self, Entry, History, Period, Problem};
@@ -199,7 +199,8 @@ pub fn run(
     first_parent: bool,
     format: HistoryFormat,
 ) -> Result<u8, Failure> {
-    let period = Period::parse(since.as_deref(), until.as_deref()).map_err(UsageError)?;
+    let period =
+        Period::parse(since.as_deref(), until.as_deref()).map_err(|e| UsageError(e.to_string()))?;
     let (repo, in_repo) = locate(path)?;
     repo.refuse_shallow()?;
     let spec = if in_repo.is_empty() {

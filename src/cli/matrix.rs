@@ -33,9 +33,8 @@ pub fn run(
         return Ok(EXIT_FINDINGS);
     };
     emit_human(&sources, &warnings, color);
-    let (plan, documents) = super::build::documents(&model, &sources)?;
     let provenance = git::provenance(paths, timestamp);
-    let m = matrix::build(&model, &plan, &documents, &sources, &warnings, &provenance);
+    let m = crate::pipeline::matrix(&model, &sources, &warnings, &provenance)?;
     let write_text = |out: &mut dyn Write, text: String| {
         out.write_all(text.as_bytes()).map_err(|e| e.to_string())
     };

@@ -7,7 +7,6 @@
 
 mod build;
 mod diff;
-mod endpoints;
 mod failure;
 mod fmt;
 mod generated;
@@ -19,6 +18,7 @@ mod matrix;
 mod outdir;
 mod prove;
 pub mod render;
+mod repo;
 mod write;
 
 use crate::diagnostic::{Code, Diagnostic};
@@ -138,8 +138,9 @@ enum Command {
     },
     /// Explain a diagnostic code (`ward explain E0402`), or a connection
     /// (`ward explain PATH SRC DST[:PORT[/PROTO]]`, endpoints as `ns.svc`,
-    /// `ns/pod` or an IP): which policy and rule allow or block it, and the
-    /// flow, controls and source line behind each rule.
+    /// `ns/pod`, a pod by labels `'ns{k=v,...}'` or an IP): which policy and
+    /// rule allow or block it, and the flow, controls and source line behind
+    /// each rule.
     Explain {
         /// A code, or a program path, a source and a destination.
         #[arg(required = true, num_args = 1..=3)]
@@ -360,14 +361,7 @@ impl Write for Stdout<'_> {
 /// Reads and compiles a program, returning its sources and the checked result.
 fn compile(paths: &[PathBuf]) -> Result<(Sources, crate::check::Checked), UsageError> {
     let (sources, encoding) = io::read_program(paths)?;
-    if !encoding.is_empty() {
-        let checked = crate::check::Checked {
-            model: None,
-            diagnostics: encoding,
-        };
-        return Ok((sources, checked));
-    }
-    let checked = crate::compile(&sources);
+    let checked = crate::compile_read(&sources, encoding);
     Ok((sources, checked))
 }
 

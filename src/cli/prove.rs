@@ -6,12 +6,11 @@ use super::{
     report_with_summary, write_stdout,
 };
 use crate::diagnostic::Diagnostic;
-use crate::emit;
-use crate::plan::Direction;
-use crate::proof::{self, world};
+use crate::explain::ExplainError;
+use crate::pipeline;
+use crate::proof;
 use crate::simulate::{self, Probe};
 use clap::ValueEnum;
-use std::fmt::Write as _;
 use std::io::{BufWriter, Write as _};
 use std::net::IpAddr;
 use std::path::PathBuf;
@@ -39,10 +38,7 @@ pub fn test(paths: &[PathBuf], format: Format, color: Color) -> Result<u8, Failu
     let Some((sources, model, warnings)) = compile_valid(paths, format, color)? else {
         return Ok(EXIT_FINDINGS);
     };
-    let built = super::build::build(&model, &sources);
-    let policies = built.emitted.into_iter().map(|e| e.object).collect();
-    let tested = proof::test_program(&model, &built.plan, policies)
-        .map_err(|e| InternalError::unsimulated(&e))?;
+    let tested = pipeline::test(&model, &sources).map_err(|e| InternalError::unsimulated(&e))?;
     let mut diagnostics = warnings;
     diagnostics.extend(tested.diagnostics);
     crate::diagnostic::sort(&mut diagnostics);
@@ -105,7 +101,7 @@ pub fn verify(
         .map_err(|e| UsageError(format!("cannot read the cluster export: {e}")))?;
     warn_unsimulated(&loaded.unsimulated);
     let world = loaded.world;
-    let built = super::build::build(&model, &sources);
+    let built = pipeline::build(&model, &sources);
     let verified = proof::verify::verify(&model, &built.plan, &built.emitted, &world);
     let failed = verified.diagnostics.iter().any(Diagnostic::is_error);
     let summary = serde_json::json!({
@@ -210,95 +206,10 @@ pub fn explain(path: &str, src: &str, dst: &str, color: Color) -> Result<u8, Fai
     let Some((sources, model, _)) = compile_valid(&paths, Format::Human, color)? else {
         return Ok(EXIT_FINDINGS);
     };
-    let built = super::build::build(&model, &sources);
-    let test_world = world::adversarial_world(&model);
-    let simulated = simulate::World::from_objects(
-        test_world.namespaces.clone(),
-        test_world.pods.clone(),
-        built.emitted.into_iter().map(|e| e.object).collect(),
-    )
-    .map_err(|e| InternalError::unsimulated(&e))?;
-    let (dst, port) = match dst.rsplit_once(':') {
-        Some((endpoint, port)) if !endpoint.contains("::") || dst.starts_with('[') => {
-            (endpoint, Some(port))
-        }
-        _ => (dst, None),
-    };
-    let pods = &test_world.pods;
-    let source = super::endpoints::endpoint(&model, pods, src)?;
-    let destination = super::endpoints::endpoint(&model, pods, dst)?;
-    let probes = super::endpoints::probes(&model, dst, port)?;
-    let mut text = String::new();
-    for probe in probes {
-        let why = simulated
-            .explain(&source, &destination, probe)
-            .map_err(|e| UsageError(e.to_string()))?;
-        let verdict = if why.allowed { "ALLOWED" } else { "BLOCKED" };
-        let _ = writeln!(text, "{src} -> {dst} on {probe}: {verdict}");
-        for (name, side, direction) in [
-            ("egress", &why.egress, Direction::Egress),
-            ("ingress", &why.ingress, Direction::Ingress),
-        ] {
-            let Some(side) = side else {
-                let _ = writeln!(text, "  {name}: an external address; no policy applies");
-                continue;
-            };
-            describe_side(&mut text, &simulated, name, side, direction);
-        }
-    }
+    let text = crate::explain::explain(&model, &sources, src, dst).map_err(|e| match e {
+        ExplainError::Query(message) => Failure::from(UsageError(message)),
+        ExplainError::Unsimulated(e) => InternalError::unsimulated(&e).into(),
+    })?;
     write_stdout(&text);
     Ok(0)
-}
-
-fn describe_side(
-    text: &mut String,
-    world: &simulate::World,
-    name: &str,
-    side: &simulate::Side,
-    direction: Direction,
-) {
-    if !side.isolated {
-        let _ = writeln!(
-            text,
-            "  {name} at {}: no policy selects the pod; everything is allowed",
-            side.pod
-        );
-        return;
-    }
-    let policies: Vec<String> = side.policies.iter().map(ToString::to_string).collect();
-    let _ = writeln!(
-        text,
-        "  {name} at {}: selected by {}",
-        side.pod,
-        policies.join(", ")
-    );
-    if side.allowed_by.is_empty() {
-        let _ = writeln!(text, "    no rule allows it (default deny)");
-        for policy in &side.policies {
-            let baseline = world
-                .policy(&policy.namespace, &policy.name)
-                .and_then(|p| p.metadata.annotations.as_ref())
-                .and_then(|a| a.get(&format!("{}baseline", emit::ANNOTATION_PREFIX)));
-            if let Some(baseline) = baseline {
-                let _ = writeln!(text, "    {policy}: {baseline}");
-            }
-        }
-        return;
-    }
-    for rule in &side.allowed_by {
-        let _ = writeln!(
-            text,
-            "    allowed by {} {} rule {}",
-            rule.policy,
-            direction.as_str(),
-            rule.index
-        );
-        let annotation = world
-            .policy(&rule.policy.namespace, &rule.policy.name)
-            .and_then(|p| p.metadata.annotations.as_ref())
-            .and_then(|a| a.get(&emit::rule_annotation(direction, rule.index)));
-        if let Some(annotation) = annotation {
-            let _ = writeln!(text, "      {annotation}");
-        }
-    }
 }

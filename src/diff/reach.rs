@@ -191,11 +191,11 @@ mod tests {
     //! cell in any region.
 
     use super::{Computed, Raw, compute};
+    use crate::generator;
     use crate::model::{Model, Protocol};
     use crate::proof::world;
     use crate::simulate::{self, Endpoint};
     use crate::source::Sources;
-    use crate::{emit, generator, plan};
     use k8s_openapi::api::core::v1 as core;
     use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
     use proptest::prelude::*;
@@ -213,10 +213,7 @@ mod tests {
         model: &Model,
         sources: &Sources,
     ) -> Vec<k8s_openapi::api::networking::v1::NetworkPolicy> {
-        emit::emit(model, &plan::plan(model), sources)
-            .into_iter()
-            .map(|e| e.object)
-            .collect()
+        crate::pipeline::build(model, sources).policies()
     }
 
     fn meta(name: &str, namespace: Option<&str>) -> ObjectMeta {

@@ -421,6 +421,46 @@ fn unique(names: &mut IndexSet<String>, name: &str) -> String {
 }
 
 impl TestWorld {
+    /// Adds a pod with exactly `labels` to `namespace` (one of `model`'s),
+    /// exposing `ports`, at an address of the world's pod range that no
+    /// other pod has: `ward explain`'s pod described by labels. Returns its
+    /// name: `name`, or `name-2`... when the namespace has a pod so named.
+    pub fn add_described_pod(
+        &mut self,
+        model: &Model,
+        namespace: &str,
+        name: &str,
+        labels: BTreeMap<String, String>,
+        ports: Vec<(String, PortRange)>,
+    ) -> String {
+        let mut taken: IndexSet<String> = self
+            .pods
+            .iter()
+            .filter(|pod| pod.metadata.namespace.as_deref() == Some(namespace))
+            .filter_map(|pod| pod.metadata.name.clone())
+            .collect();
+        let name = unique(&mut taken, name);
+        let used: BTreeSet<IpAddr> = self
+            .members
+            .iter()
+            .filter_map(|(_, member)| match member {
+                Member::Pod { ip, .. } => *ip,
+                Member::Address(_) => None,
+            })
+            .collect();
+        let ip = pod_range(model).hosts().find(|ip| !used.contains(ip));
+        let managed = model.namespaces.get(namespace).is_some_and(|n| n.managed);
+        let draft = Draft {
+            namespace: 0,
+            name: name.clone(),
+            labels,
+            ports,
+            rank: 0,
+        };
+        self.add_pod(namespace, name.clone(), draft, ip, managed);
+        name
+    }
+
     fn add_pod(
         &mut self,
         namespace: &str,

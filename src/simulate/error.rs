@@ -110,6 +110,32 @@ impl fmt::Display for Unsimulated {
     }
 }
 
+/// What is wrong with one object, in one lowercase line naming the field
+/// (`` `spec.podSelector` has an empty key ``): a value the API server would
+/// refuse, or one the simulator cannot read. [`LoadError`] adds where the
+/// object is.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Invalid(pub String);
+
+/// `Err(Invalid(message))`.
+pub(crate) fn invalid<T>(message: String) -> Result<T, Invalid> {
+    Err(Invalid(message))
+}
+
+impl fmt::Display for Invalid {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for Invalid {}
+
+impl From<Invalid> for String {
+    fn from(error: Invalid) -> Self {
+        error.0
+    }
+}
+
 /// A query named something the world does not have.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum QueryError {

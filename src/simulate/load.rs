@@ -132,10 +132,10 @@ pub fn read(documents: &[Document]) -> Result<Loaded, LoadError> {
             message: error.message,
         };
         for part in yaml::documents(&document.text).map_err(fail)? {
-            let value = yaml::value(part.text).map_err(|message| {
+            let value = yaml::value(part.text).map_err(|error| {
                 fail(yaml::ReadError {
                     document: Some(part.index),
-                    message,
+                    ..error
                 })
             })?;
             let origin = Origin {

@@ -46,7 +46,7 @@ mod validate;
 mod world;
 
 pub use endpoint::{Endpoint, ParseEndpointError, PodRef};
-pub use error::{LoadError, ObjectRef, QueryError, Unsimulated};
+pub use error::{Invalid, LoadError, ObjectRef, QueryError, Unsimulated};
 pub use explain::{Explanation, PolicyRef, RuleRef, Side};
 pub use load::{Document, Loaded, load, read};
 pub use probe::{ParseProbeError, Probe, Protocol};

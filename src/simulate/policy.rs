@@ -5,6 +5,7 @@
 //! Owns the reading of a single policy's spec and the matching of ports and
 //! ipBlocks; it must not know pods or classes (the world resolves selectors).
 
+use super::error::{Invalid, invalid};
 use super::probe::{Probe, Protocol};
 use super::selector::Selector;
 use indexmap::IndexSet;
@@ -123,7 +124,7 @@ pub(crate) struct PolicySpec {
 pub(crate) fn read_policy(
     policy: &NetworkPolicy,
     blocks: &mut IndexSet<IpBlock>,
-) -> Result<PolicySpec, String> {
+) -> Result<PolicySpec, Invalid> {
     let spec = policy.spec.clone().unwrap_or_default();
     let selector = Selector::compile(&spec.pod_selector.unwrap_or_default(), "spec.podSelector")?;
     let ingress_rules = spec.ingress.unwrap_or_default();
@@ -142,7 +143,7 @@ pub(crate) fn read_policy(
                     "Ingress" => has_ingress = true,
                     "Egress" => has_egress = true,
                     other => {
-                        return Err(format!(
+                        return invalid(format!(
                             "`spec.policyTypes[{index}]` is `{other}` (expected `Ingress` or `Egress`)"
                         ));
                     }
@@ -185,7 +186,7 @@ fn read_rule(
     at: &str,
     field: &str,
     blocks: &mut IndexSet<IpBlock>,
-) -> Result<RuleSpec, String> {
+) -> Result<RuleSpec, Invalid> {
     let peers = match peers {
         None | Some([]) => None,
         Some(peers) => {
@@ -213,17 +214,17 @@ fn read_peer(
     peer: &NetworkPolicyPeer,
     at: &str,
     blocks: &mut IndexSet<IpBlock>,
-) -> Result<PeerSpec, String> {
+) -> Result<PeerSpec, Invalid> {
     match (&peer.ip_block, &peer.namespace_selector, &peer.pod_selector) {
         (Some(block), None, None) => {
             let block = read_block(block, &format!("{at}.ipBlock"))?;
             let (index, _) = blocks.insert_full(block);
             Ok(PeerSpec::Block(index))
         }
-        (Some(_), _, _) => Err(format!(
+        (Some(_), _, _) => invalid(format!(
             "`{at}` combines `ipBlock` with a selector (they must be separate peers)"
         )),
-        (None, None, None) => Err(format!(
+        (None, None, None) => invalid(format!(
             "`{at}` is empty (it needs `podSelector`, `namespaceSelector` or `ipBlock`)"
         )),
         (None, namespaces, pods) => Ok(PeerSpec::Pods {
@@ -239,20 +240,22 @@ fn read_peer(
     }
 }
 
-fn read_cidr(text: &str, at: &str) -> Result<IpNet, String> {
-    text.parse::<IpNet>()
-        .map(|net| net.trunc())
-        .map_err(|_| format!("`{at}` is `{text}`, which is not a CIDR such as `10.0.0.0/8`"))
+fn read_cidr(text: &str, at: &str) -> Result<IpNet, Invalid> {
+    text.parse::<IpNet>().map(|net| net.trunc()).map_err(|_| {
+        Invalid(format!(
+            "`{at}` is `{text}`, which is not a CIDR such as `10.0.0.0/8`"
+        ))
+    })
 }
 
-fn read_block(block: &IPBlock, at: &str) -> Result<IpBlock, String> {
+fn read_block(block: &IPBlock, at: &str) -> Result<IpBlock, Invalid> {
     let cidr = read_cidr(&block.cidr, &format!("{at}.cidr"))?;
     let mut except = Vec::new();
     for (index, text) in block.except.iter().flatten().enumerate() {
         let path = format!("{at}.except[{index}]");
         let net = read_cidr(text, &path)?;
         if !(cidr.contains(&net) && net.prefix_len() > cidr.prefix_len()) {
-            return Err(format!(
+            return invalid(format!(
                 "`{path}` is `{text}`, which is not strictly inside `{}`",
                 block.cidr
             ));
@@ -264,22 +267,30 @@ fn read_block(block: &IPBlock, at: &str) -> Result<IpBlock, String> {
     Ok(IpBlock { cidr, except })
 }
 
-fn read_port(port: &NetworkPolicyPort, at: &str) -> Result<PortMatch, String> {
-    let protocol = match port.protocol.as_deref() {
-        None => Protocol::Tcp,
+/// The `protocol` field at `at` (a port of a policy or a container): TCP
+/// when absent.
+pub(crate) fn read_protocol(text: Option<&str>, at: &str) -> Result<Protocol, Invalid> {
+    match text {
+        None => Ok(Protocol::Tcp),
         Some(text) => Protocol::from_api(text).ok_or_else(|| {
-            format!("`{at}.protocol` is `{text}` (expected `TCP`, `UDP` or `SCTP`)")
-        })?,
-    };
+            Invalid(format!(
+                "`{at}.protocol` is `{text}` (expected `TCP`, `UDP` or `SCTP`)"
+            ))
+        }),
+    }
+}
+
+fn read_port(port: &NetworkPolicyPort, at: &str) -> Result<PortMatch, Invalid> {
+    let protocol = read_protocol(port.protocol.as_deref(), at)?;
     let number = |value: i32, field: &str| {
         u16::try_from(value)
             .ok()
             .filter(|port| *port > 0)
-            .ok_or_else(|| format!("`{at}.{field}` is {value}, outside 1-65535"))
+            .ok_or_else(|| Invalid(format!("`{at}.{field}` is {value}, outside 1-65535")))
     };
     match (&port.port, port.end_port) {
         (None, None) => Ok(PortMatch::All(protocol)),
-        (None, Some(_)) => Err(format!("`{at}.endPort` needs a numeric `port`")),
+        (None, Some(_)) => invalid(format!("`{at}.endPort` needs a numeric `port`")),
         (Some(IntOrString::Int(first)), end) => {
             let first = number(*first, "port")?;
             let last = match end {
@@ -287,7 +298,7 @@ fn read_port(port: &NetworkPolicyPort, at: &str) -> Result<PortMatch, String> {
                 Some(end) => {
                     let last = number(end, "endPort")?;
                     if last < first {
-                        return Err(format!("`{at}.endPort` is {last}, below `port` {first}"));
+                        return invalid(format!("`{at}.endPort` is {last}, below `port` {first}"));
                     }
                     last
                 }
@@ -295,11 +306,11 @@ fn read_port(port: &NetworkPolicyPort, at: &str) -> Result<PortMatch, String> {
             Ok(PortMatch::Range(protocol, first, last))
         }
         (Some(IntOrString::String(_)), Some(_)) => {
-            Err(format!("`{at}.endPort` cannot be used with a named port"))
+            invalid(format!("`{at}.endPort` cannot be used with a named port"))
         }
         (Some(IntOrString::String(name)), None) => {
             if name.is_empty() || !name.bytes().any(|b| b.is_ascii_alphabetic()) {
-                return Err(format!(
+                return invalid(format!(
                     "`{at}.port` is `\"{name}\"`, which is not a port name (a port number is written without quotes)"
                 ));
             }
@@ -314,7 +325,7 @@ mod tests {
     use std::net::Ipv4Addr;
 
     #[test]
-    fn block_excludes_exceptions() -> Result<(), String> {
+    fn block_excludes_exceptions() -> Result<(), Invalid> {
         let block = read_block(
             &IPBlock {
                 cidr: "10.0.0.0/8".to_owned(),
@@ -339,7 +350,7 @@ mod tests {
     }
 
     #[test]
-    fn ports_default_to_tcp_and_named_ports_need_a_pod() -> Result<(), String> {
+    fn ports_default_to_tcp_and_named_ports_need_a_pod() -> Result<(), Invalid> {
         let any = read_port(&NetworkPolicyPort::default(), "p")?;
         assert_eq!(any, PortMatch::All(Protocol::Tcp));
         let named = PortMatch::Named(Protocol::Tcp, "http".to_owned());

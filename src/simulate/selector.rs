@@ -5,6 +5,7 @@
 //! Owns only selector semantics: `matchLabels` AND every `matchExpressions`
 //! requirement; an empty selector matches everything.
 
+use super::error::{Invalid, invalid};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::LabelSelector;
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -37,7 +38,7 @@ pub(crate) struct Selector {
 
 impl Selector {
     /// Validates `selector`; `path` names it in the error (`spec.podSelector`).
-    pub(crate) fn compile(selector: &LabelSelector, path: &str) -> Result<Self, String> {
+    pub(crate) fn compile(selector: &LabelSelector, path: &str) -> Result<Self, Invalid> {
         let labels = selector
             .match_labels
             .iter()
@@ -49,18 +50,18 @@ impl Selector {
             let at = format!("{path}.matchExpressions[{index}]");
             let key = expression.key.clone();
             if key.is_empty() {
-                return Err(format!("`{at}` has an empty key"));
+                return invalid(format!("`{at}` has an empty key"));
             }
             let values: BTreeSet<String> = expression.values.iter().flatten().cloned().collect();
             let requirement = match expression.operator.as_str() {
                 "In" | "NotIn" if values.is_empty() => {
-                    return Err(format!(
+                    return invalid(format!(
                         "`{at}` uses `{}` without values",
                         expression.operator
                     ));
                 }
                 "Exists" | "DoesNotExist" if !values.is_empty() => {
-                    return Err(format!(
+                    return invalid(format!(
                         "`{at}` uses `{}` with values (it takes none)",
                         expression.operator
                     ));
@@ -70,7 +71,7 @@ impl Selector {
                 "Exists" => Requirement::Exists(key),
                 "DoesNotExist" => Requirement::DoesNotExist(key),
                 other => {
-                    return Err(format!(
+                    return invalid(format!(
                         "`{at}` has unknown operator `{other}` (expected `In`, `NotIn`, `Exists` or `DoesNotExist`)"
                     ));
                 }
@@ -120,7 +121,7 @@ mod tests {
     }
 
     #[test]
-    fn empty_selector_matches_everything() -> Result<(), String> {
+    fn empty_selector_matches_everything() -> Result<(), Invalid> {
         let selector = Selector::compile(&LabelSelector::default(), "s")?;
         assert!(selector.matches(&labels(&[])));
         assert!(selector.matches(&labels(&[("a", "b")])));
@@ -128,7 +129,7 @@ mod tests {
     }
 
     #[test]
-    fn labels_and_expressions_are_anded() -> Result<(), String> {
+    fn labels_and_expressions_are_anded() -> Result<(), Invalid> {
         let selector = Selector::compile(
             &LabelSelector {
                 match_labels: Some(labels(&[("app", "web")])),

@@ -10,6 +10,7 @@
 //! are read (`policy`, `selector`, `world`), for typed objects too. Errors
 //! name the field by its path in the object.
 
+use super::error::{Invalid, invalid};
 use crate::naming::{self, Fault, KeyFault, MAX_SUBDOMAIN, SubdomainFault};
 use k8s_openapi::api::core::v1::{Container, PodSpec};
 use k8s_openapi::api::networking::v1::{NetworkPolicy, NetworkPolicyPeer};
@@ -106,16 +107,16 @@ fn port_name(text: &str) -> Option<String> {
 }
 
 /// `Err("`at` is `text`, which WHY")` when `why` is some.
-fn check(at: &str, text: &str, why: Option<String>) -> Result<(), String> {
+fn check(at: &str, text: &str, why: Option<String>) -> Result<(), Invalid> {
     match why {
         None => Ok(()),
-        Some(why) => Err(format!("`{at}` is `{text}`, which {why}")),
+        Some(why) => invalid(format!("`{at}` is `{text}`, which {why}")),
     }
 }
 
 /// The object's name (by `rule`), namespace, label keys and values, and
 /// annotation keys; `at` is the path of the metadata (`metadata`).
-pub(crate) fn metadata(meta: &ObjectMeta, at: &str, rule: NameRule) -> Result<(), String> {
+pub(crate) fn metadata(meta: &ObjectMeta, at: &str, rule: NameRule) -> Result<(), Invalid> {
     if let Some(name) = meta.name.as_deref().filter(|name| !name.is_empty()) {
         let why = match rule {
             NameRule::Label => dns_label(name),
@@ -156,12 +157,12 @@ pub(crate) fn containers<'a>(
 /// A pod spec's containers (init containers too): names present, DNS
 /// labels and unique; port names valid and unique within a container.
 /// `at` is the path of the spec (`spec`, `spec.template.spec`).
-pub(crate) fn pod_spec(spec: &PodSpec, at: &str) -> Result<(), String> {
+pub(crate) fn pod_spec(spec: &PodSpec, at: &str) -> Result<(), Invalid> {
     let mut names = BTreeSet::new();
     for (at, container) in containers(spec, at) {
         container_names(container, &at)?;
         if !names.insert(container.name.as_str()) {
-            return Err(format!(
+            return invalid(format!(
                 "`{at}.name` is `{}`, which another container of the pod already has",
                 container.name
             ));
@@ -170,7 +171,7 @@ pub(crate) fn pod_spec(spec: &PodSpec, at: &str) -> Result<(), String> {
     Ok(())
 }
 
-fn container_names(container: &Container, at: &str) -> Result<(), String> {
+fn container_names(container: &Container, at: &str) -> Result<(), Invalid> {
     check(
         &format!("{at}.name"),
         &container.name,
@@ -184,7 +185,7 @@ fn container_names(container: &Container, at: &str) -> Result<(), String> {
         let at = format!("{at}.ports[{index}].name");
         check(&at, name, port_name(name))?;
         if !names.insert(name) {
-            return Err(format!(
+            return invalid(format!(
                 "`{at}` is `{name}`, which another port of the container already has"
             ));
         }
@@ -192,7 +193,7 @@ fn container_names(container: &Container, at: &str) -> Result<(), String> {
     Ok(())
 }
 
-fn selector(selector: &LabelSelector, at: &str) -> Result<(), String> {
+fn selector(selector: &LabelSelector, at: &str) -> Result<(), Invalid> {
     for (key, value) in selector.match_labels.iter().flatten() {
         check(&format!("{at}.matchLabels"), key, qualified_name(key))?;
         check(
@@ -217,7 +218,7 @@ fn selector(selector: &LabelSelector, at: &str) -> Result<(), String> {
     Ok(())
 }
 
-fn peers(peers: Option<&[NetworkPolicyPeer]>, at: &str) -> Result<(), String> {
+fn peers(peers: Option<&[NetworkPolicyPeer]>, at: &str) -> Result<(), Invalid> {
     for (index, peer) in peers.into_iter().flatten().enumerate() {
         let at = format!("{at}[{index}]");
         if let Some(pods) = &peer.pod_selector {
@@ -232,7 +233,7 @@ fn peers(peers: Option<&[NetworkPolicyPeer]>, at: &str) -> Result<(), String> {
 
 /// A policy's selectors' label keys and values, its named ports, and
 /// `policyTypes` (at most two, per `ValidateNetworkPolicySpec`).
-pub(crate) fn network_policy(policy: &NetworkPolicy) -> Result<(), String> {
+pub(crate) fn network_policy(policy: &NetworkPolicy) -> Result<(), Invalid> {
     let Some(spec) = &policy.spec else {
         return Ok(());
     };
@@ -241,7 +242,7 @@ pub(crate) fn network_policy(policy: &NetworkPolicy) -> Result<(), String> {
     }
     if let Some(types) = &spec.policy_types {
         if types.len() > 2 {
-            return Err(format!(
+            return invalid(format!(
                 "`spec.policyTypes` lists {} types; it takes at most `Ingress` and `Egress`",
                 types.len()
             ));

@@ -11,10 +11,12 @@
 
 use super::bits::BitSet;
 use super::endpoint::PodRef;
-use super::error::{LoadError, ObjectRef};
+use super::error::{Invalid, LoadError, ObjectRef};
 use super::explain::PolicyRef;
-use super::policy::{ContainerPort, IpBlock, PeerSpec, PortMatch, RuleSpec, read_policy};
-use super::probe::{Probe, Protocol};
+use super::policy::{
+    ContainerPort, IpBlock, PeerSpec, PortMatch, RuleSpec, read_policy, read_protocol,
+};
+use super::probe::Probe;
 use super::selector::Selector;
 use super::validate::containers;
 use indexmap::{IndexMap, IndexSet};
@@ -210,7 +212,7 @@ fn namespace_index(spaces: &mut IndexMap<String, BTreeMap<String, String>>, name
     spaces.insert_full(name.to_owned(), labels).0
 }
 
-fn read_container_ports(pod: &Pod, path: &str) -> Result<Vec<ContainerPort>, String> {
+fn read_container_ports(pod: &Pod, path: &str) -> Result<Vec<ContainerPort>, Invalid> {
     let Some(spec) = &pod.spec else {
         return Ok(Vec::new());
     };
@@ -223,17 +225,12 @@ fn read_container_ports(pod: &Pod, path: &str) -> Result<Vec<ContainerPort>, Str
                 .ok()
                 .filter(|number| *number > 0)
                 .ok_or_else(|| {
-                    format!(
+                    Invalid(format!(
                         "`{at}.containerPort` is {}, outside 1-65535",
                         port.container_port
-                    )
+                    ))
                 })?;
-            let protocol = match port.protocol.as_deref() {
-                None => Protocol::Tcp,
-                Some(text) => Protocol::from_api(text).ok_or_else(|| {
-                    format!("`{at}.protocol` is `{text}` (expected `TCP`, `UDP` or `SCTP`)")
-                })?,
-            };
+            let protocol = read_protocol(port.protocol.as_deref(), &at)?;
             ports.push(ContainerPort {
                 port: number,
                 protocol,
@@ -246,13 +243,13 @@ fn read_container_ports(pod: &Pod, path: &str) -> Result<Vec<ContainerPort>, Str
     Ok(ports)
 }
 
-fn read_ips(pod: &Pod) -> Result<Vec<IpAddr>, String> {
+fn read_ips(pod: &Pod) -> Result<Vec<IpAddr>, Invalid> {
     let Some(status) = &pod.status else {
         return Ok(Vec::new());
     };
     let parse = |text: &str, at: &str| {
         text.parse::<IpAddr>()
-            .map_err(|_| format!("`{at}` is `{text}`, which is not an IP address"))
+            .map_err(|_| Invalid(format!("`{at}` is `{text}`, which is not an IP address")))
     };
     let mut ips = Vec::new();
     if let Some(ip) = status.pod_ip.as_deref().filter(|ip| !ip.is_empty()) {

@@ -186,13 +186,17 @@ fn options() -> serde_saphyr::Options {
 /// # Errors
 ///
 /// YAML that does not parse or breaks a limit.
-pub fn value(text: &str) -> Result<Value, String> {
+pub fn value(text: &str) -> Result<Value, ReadError> {
+    let unnumbered = |message| ReadError {
+        document: None,
+        message,
+    };
     if text.len() > MAX_INPUT_BYTES {
-        return Err(too_large());
+        return Err(unnumbered(too_large()));
     }
     serde_saphyr::from_str_with_options::<Option<Value>>(strip_bom(text), options())
         .map(Option::unwrap_or_default)
-        .map_err(|error| describe(&error))
+        .map_err(|error| unnumbered(describe(&error)))
 }
 
 /// A reading error in Ward's words where it is one of the limits or the
@@ -308,17 +312,21 @@ pub fn decode<T: DeserializeOwned>(value: Value) -> Result<Decoded<T>, DecodeErr
 ///
 /// YAML that does not parse or breaks a limit, a value that does not match
 /// the type, an unknown field.
-pub fn from_yaml<T: DeserializeOwned>(text: &str) -> Result<T, String> {
+pub fn from_yaml<T: DeserializeOwned>(text: &str) -> Result<T, ReadError> {
+    let unnumbered = |message| ReadError {
+        document: None,
+        message,
+    };
     let decoded = decode(value(text)?).map_err(|error| {
-        if error.path.is_empty() {
+        unnumbered(if error.path.is_empty() {
             error.message
         } else {
             format!("`{}`: {}", error.path, error.message)
-        }
+        })
     })?;
     match decoded.unknown.first() {
         None => Ok(decoded.value),
-        Some(field) => Err(format!("unknown field `{field}`")),
+        Some(field) => Err(unnumbered(format!("unknown field `{field}`"))),
     }
 }
 

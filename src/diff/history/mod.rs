@@ -36,7 +36,7 @@ mod period;
 
 pub use csv::{COLUMNS, csv};
 pub use markdown::markdown;
-pub use period::Period;
+pub use period::{Period, PeriodError};
 
 use super::region::Region;
 use super::{Diff, FORMAT_VERSION, Field as _};

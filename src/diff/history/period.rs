@@ -10,6 +10,7 @@
 //! must not run Git or read the clock.
 
 use chrono::{DateTime, Days, NaiveDate, TimeDelta, Utc};
+use std::fmt;
 
 /// The instants a period runs from and to, each inclusive.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -17,6 +18,44 @@ pub struct Period {
     since: Option<DateTime<Utc>>,
     until: Option<DateTime<Utc>>,
 }
+
+/// Why `--since` and `--until` do not make a period.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PeriodError {
+    /// A bound is neither an RFC 3339 timestamp nor a `YYYY-MM-DD` date.
+    NotADate {
+        /// `--since` or `--until`.
+        flag: &'static str,
+        /// The bound as given.
+        text: String,
+    },
+    /// The period ends before it starts.
+    Reversed {
+        /// Its start.
+        since: DateTime<Utc>,
+        /// Its end.
+        until: DateTime<Utc>,
+    },
+}
+
+impl fmt::Display for PeriodError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            PeriodError::NotADate { flag, text } => write!(
+                f,
+                "`{flag} {text}` is not a date: write `YYYY-MM-DD` (a whole day in UTC) or an RFC 3339 timestamp such as `2024-03-01T12:00:00Z`"
+            ),
+            PeriodError::Reversed { since, until } => write!(
+                f,
+                "the period ends (`--until`, {}) before it starts (`--since`, {}): no commit can be in it",
+                until.to_rfc3339(),
+                since.to_rfc3339()
+            ),
+        }
+    }
+}
+
+impl std::error::Error for PeriodError {}
 
 /// Which end of the period a bound is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -30,18 +69,17 @@ impl Period {
     ///
     /// # Errors
     ///
-    /// A message for a bound that is neither an RFC 3339 timestamp nor a
-    /// `YYYY-MM-DD` date, or for a period that ends before it starts.
-    pub fn parse(since: Option<&str>, until: Option<&str>) -> Result<Self, String> {
+    /// A bound that is neither an RFC 3339 timestamp nor a `YYYY-MM-DD`
+    /// date, or a period that ends before it starts.
+    pub fn parse(since: Option<&str>, until: Option<&str>) -> Result<Self, PeriodError> {
         let since = since.map(|text| bound(text, End::Since)).transpose()?;
         let until = until.map(|text| bound(text, End::Until)).transpose()?;
         if let (Some(start), Some(end)) = (since, until) {
             if start > end {
-                return Err(format!(
-                    "the period ends (`--until`, {}) before it starts (`--since`, {}): no commit can be in it",
-                    end.to_rfc3339(),
-                    start.to_rfc3339()
-                ));
+                return Err(PeriodError::Reversed {
+                    since: start,
+                    until: end,
+                });
             }
         }
         Ok(Self { since, until })
@@ -59,15 +97,14 @@ impl Period {
 
 /// One bound: a timestamp as written, or a bare date's first or last
 /// instant in UTC.
-fn bound(text: &str, end: End) -> Result<DateTime<Utc>, String> {
+fn bound(text: &str, end: End) -> Result<DateTime<Utc>, PeriodError> {
     let flag = match end {
         End::Since => "--since",
         End::Until => "--until",
     };
-    let bad = || {
-        format!(
-            "`{flag} {text}` is not a date: write `YYYY-MM-DD` (a whole day in UTC) or an RFC 3339 timestamp such as `2024-03-01T12:00:00Z`"
-        )
+    let bad = || PeriodError::NotADate {
+        flag,
+        text: text.to_string(),
     };
     if is_bare_date(text) {
         let day = NaiveDate::parse_from_str(text, "%Y-%m-%d").map_err(|_| bad())?;
