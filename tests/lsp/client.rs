@@ -165,6 +165,12 @@ impl Client {
         );
     }
 
+    /// The server's process id.
+    #[allow(dead_code, reason = "the benchmark reads the server's CPU time")]
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
     /// Shuts the server down and returns its exit code.
     pub fn shutdown(mut self) -> Option<i32> {
         assert_eq!(self.request("shutdown", Value::Null), Value::Null);

@@ -50,6 +50,14 @@ fn start(dir: &Path) -> Client {
     Client::start(dir, json!({})).0
 }
 
+/// The two-file program, its server started and flows.ward open.
+fn flows_open() -> (tempfile::TempDir, Client) {
+    let dir = program();
+    let mut client = start(dir.path());
+    client.open(&dir.path().join("flows.ward"), FLOWS);
+    (dir, client)
+}
+
 #[test]
 fn initialize_negotiates_the_position_encoding_and_shutdown_exits_cleanly() {
     let dir = program();
@@ -245,10 +253,8 @@ fn sorted(value: Value) -> Vec<String> {
 
 #[test]
 fn definition_and_references_cross_files() {
-    let dir = program();
+    let (dir, mut client) = flows_open();
     let d = dir.path();
-    let mut client = start(d);
-    client.open(&d.join("flows.ward"), FLOWS);
     // (file and needle of a use, skip to the name) -> the definition.
     let cases = [
         ("shop.db:pg", 5, ("service db", 8, 2)),
@@ -315,10 +321,8 @@ fn hover_text(
 
 #[test]
 fn hover_tells_what_a_name_stands_for() {
-    let dir = program();
+    let (dir, mut client) = flows_open();
     let d = dir.path();
-    let mut client = start(d);
-    client.open(&d.join("flows.ward"), FLOWS);
     let criterion = ward::catalog::criterion("CC6.6").unwrap();
     let text = hover_text(&mut client, d, "flows.ward", FLOWS, "CC6.6", 2);
     for part in [
@@ -553,10 +557,8 @@ fn edits_for(edit: &Value, dir: &Path, name: &str) -> Vec<Value> {
 
 #[test]
 fn rename_rewrites_every_place_and_refuses_names_kubernetes_rejects() {
-    let dir = program();
+    let (dir, mut client) = flows_open();
     let d = dir.path();
-    let mut client = start(d);
-    client.open(&d.join("flows.ward"), FLOWS);
     let rename = |client: &mut Client, needle: &str, skip: usize, name: &str| {
         let mut params = at(d, "flows.ward", find(FLOWS, needle, skip));
         params["newName"] = json!(name);
@@ -702,7 +704,7 @@ fn an_edit_publishes_only_the_files_whose_diagnostics_changed() {
     assert!(expected.iter().all(|(file, ..)| file == "flows.ward"));
     client.change(&d.join("flows.ward"), 2, &unknown);
     let published = client.published();
-    assert_eq!(uris(published.clone()), [flows.clone()]);
+    assert_eq!(uris(published.clone()), std::slice::from_ref(&flows));
     assert_eq!(published[0].1.len(), expected.len());
     // Without the flow to `shop.db`, cluster.ward gets warnings (W0005)...
     let alone = FLOWS.split_inclusive('\n').take(2).collect::<String>();
@@ -713,7 +715,7 @@ fn an_edit_publishes_only_the_files_whose_diagnostics_changed() {
     assert_eq!(published[0].1.len(), check_texts(CLUSTER, &alone).len());
     // ... which are not sent again while they stay the same ...
     client.change(&d.join("flows.ward"), 4, &format!("{alone}# a comment\n"));
-    assert_eq!(uris(client.published()), [flows.clone()]);
+    assert_eq!(uris(client.published()), std::slice::from_ref(&flows));
     // ... and are cleared when the flow is back.
     client.change(&d.join("flows.ward"), 5, FLOWS);
     let published = client.published();
@@ -889,10 +891,8 @@ fn built_rules(dir: &Path, text: &str) -> Vec<(String, String, Vec<String>)> {
 
 #[test]
 fn hover_on_a_flow_shows_the_rules_it_compiles_to() {
-    let dir = program();
+    let (dir, mut client) = flows_open();
     let d = dir.path();
-    let mut client = start(d);
-    client.open(&d.join("flows.ward"), FLOWS);
     // An egress rule of `svc-web` and an ingress rule of `svc-db`; an
     // ingress rule of `svc-web` (an external has no policy).
     for (needle, text, rules) in [
