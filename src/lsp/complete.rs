@@ -3,8 +3,8 @@
 //! starts; namespaces and externals where an endpoint starts, the services
 //! of a namespace after `ns.`; a service's port names after `:`; team
 //! controls and the catalog's criteria after `controls` or `maps`, with
-//! their titles; the label keys the program already uses in a `pods`
-//! clause.
+//! their titles; the label keys the program already uses wherever a key
+//! may start a term of a `pods` clause (the only selector of the grammar).
 
 use super::Program;
 use super::index::{Symbol, services};
@@ -80,6 +80,13 @@ pub fn complete(program: &Program, file: FileId, offset: usize) -> Vec<Completio
     let before_word = line.get(..word_start).unwrap_or("");
     let first_word = line.split_whitespace().next().unwrap_or("");
 
+    let key = line
+        .rfind(|c: char| !is_key(c))
+        .map_or(line, |at| line.get(at + 1..).unwrap_or(""));
+    let before_key = text.get(..offset - key.len()).unwrap_or("");
+    if label_key_place(before_key) {
+        return label_keys(program);
+    }
     if before_word.trim().is_empty() && !word.contains('.') {
         return STATEMENTS
             .iter()
@@ -117,9 +124,6 @@ pub fn complete(program: &Program, file: FileId, offset: usize) -> Vec<Completio
         let only_criteria = words.contains(&"maps");
         return citations(program, only_criteria);
     }
-    if first_word == "pods" || words.contains(&"pods") {
-        return label_keys(program);
-    }
     if matches!(first_word, "flow" | "deny") && !words.iter().any(|w| w.contains(':')) {
         return endpoints(program);
     }
@@ -129,6 +133,94 @@ pub fn complete(program: &Program, file: FileId, offset: usize) -> Vec<Completio
 /// A character of a name, endpoint or id.
 fn is_word(c: char) -> bool {
     c.is_alphanumeric() || matches!(c, '-' | '_' | '.' | '*')
+}
+
+/// A character of a label key (`app.kubernetes.io/name`).
+fn is_key(c: char) -> bool {
+    c.is_alphanumeric() || matches!(c, '-' | '_' | '.' | '/')
+}
+
+/// Whether a label key may be written right after `before`: in a `pods`
+/// clause where a term starts (after `pods`, or a `,` outside a value
+/// list) or after `has` or `!`. The grammar has no other place for a
+/// label key. Read from the text, since the clause being typed rarely
+/// parses.
+fn label_key_place(before: &str) -> bool {
+    let mut in_pods = false;
+    let mut place = false;
+    let mut depth = 0usize;
+    for token in tokens(before) {
+        match token {
+            "pods" => {
+                in_pods = true;
+                place = true;
+                depth = 0;
+            }
+            _ if !in_pods => {}
+            "(" => {
+                depth += 1;
+                place = false;
+            }
+            ")" => {
+                depth = depth.saturating_sub(1);
+                place = false;
+            }
+            "," => place = depth == 0,
+            "has" | "!" => place = depth == 0,
+            "{" | "}" | "ports" => in_pods = false,
+            word if STATEMENTS.contains(&word) => in_pods = false,
+            _ => place = false,
+        }
+    }
+    in_pods && place
+}
+
+/// The tokens of `text` as far as completion needs them: words, and
+/// punctuation one character at a time; comments and strings skipped.
+fn tokens(text: &str) -> impl Iterator<Item = &str> {
+    let mut rest = text;
+    std::iter::from_fn(move || {
+        loop {
+            rest = rest.trim_start();
+            let mut chars = rest.chars();
+            let first = chars.next()?;
+            match first {
+                '#' => {
+                    let end = rest.find(LINE_ENDS).unwrap_or(rest.len());
+                    rest = rest.get(end..).unwrap_or("");
+                }
+                '"' => {
+                    let mut escaped = false;
+                    let mut end = rest.len();
+                    for (at, c) in rest.char_indices().skip(1) {
+                        match c {
+                            _ if escaped => escaped = false,
+                            '\\' => escaped = true,
+                            '"' | '\n' | '\r' => {
+                                end = at + c.len_utf8();
+                                break;
+                            }
+                            _ => {}
+                        }
+                    }
+                    rest = rest.get(end..).unwrap_or("");
+                }
+                '{' | '}' | '(' | ')' | ',' | '=' | '!' | ':' => {
+                    let (token, after) = rest.split_at(first.len_utf8());
+                    rest = after;
+                    return Some(token);
+                }
+                _ => {
+                    let end = rest
+                        .find(|c: char| c.is_whitespace() || "{}(),=!:#\"".contains(c))
+                        .unwrap_or(rest.len());
+                    let (token, after) = rest.split_at(end);
+                    rest = after;
+                    return Some(token);
+                }
+            }
+        }
+    })
 }
 
 fn floor_boundary(text: &str, offset: usize) -> usize {

@@ -3,10 +3,12 @@
 //! maps; a service its selector, ports and the flows into and out of it; a
 //! port its number; an external its blocks and holes; a namespace its
 //! services. Read from the AST, so that it works while the program has
-//! errors.
+//! errors. A flow shows the NetworkPolicy rules it compiles to, from the
+//! compiler's plan, which exists only for a program without errors.
 
 use super::Program;
 use super::index::{Symbol, connection_text, covers, services};
+use crate::source::{FileId, Span};
 use crate::syntax::ast::Item;
 
 /// The hover text for `symbol`, or `None` when nothing declares it.
@@ -153,4 +155,56 @@ fn external(program: &Program, name: &str) -> Option<String> {
         text.push_str(&format!("\n\nholes (except): {}", list(&external.except)));
     }
     Some(text)
+}
+
+/// The hover over the flow statement at byte `offset` of `file` (where no
+/// name is): its span and the rules of the policies it compiles to, each
+/// policy by namespace and name, each rule by its place in the policy and
+/// its ports, as `ward build` writes them.
+pub fn flow(program: &Program, file: FileId, offset: usize) -> Option<(String, Span)> {
+    let flow = program.ast.items.iter().find_map(|item| match item {
+        Item::Flow(flow)
+            if flow.span.file == file && flow.span.start <= offset && offset <= flow.span.end =>
+        {
+            Some(flow)
+        }
+        _ => None,
+    })?;
+    let mut text = format!(
+        "**flow** `{}`",
+        connection_text(&flow.src, &flow.dst, flow.port.as_ref())
+    );
+    let Some(model) = &program.model else {
+        text.push_str(
+            "\n\nthe program has errors: fix them to see the policies this flow compiles to",
+        );
+        return Some((text, flow.span));
+    };
+    let Some(checked) = model.flows.iter().find(|f| f.span == flow.span) else {
+        crate::error::never!("a flow of a program without errors is in its model");
+        return None;
+    };
+    let plan = crate::plan::plan(model);
+    let mut lines = Vec::new();
+    for place in plan.rules_of_flow(checked.index) {
+        let rule = plan
+            .policies
+            .iter()
+            .find(|p| p.namespace == place.namespace && p.name == place.policy)
+            .and_then(|p| p.rules(place.direction).get(place.index));
+        let ports = rule.map_or(String::new(), |r| format!(": {}", r.ports));
+        lines.push(format!(
+            "- NetworkPolicy `{}/{}` `spec.{}[{}]`{ports}",
+            place.namespace,
+            place.policy,
+            place.direction.as_str(),
+            place.index
+        ));
+    }
+    if lines.is_empty() {
+        text.push_str("\n\ncompiles to no NetworkPolicy rule");
+    } else {
+        text.push_str(&format!("\n\ncompiles to:\n{}", lines.join("\n")));
+    }
+    Some((text, flow.span))
 }

@@ -43,8 +43,18 @@ fn read_message(reader: &mut impl BufRead) -> Option<Value> {
 }
 
 impl Client {
-    /// Starts `ward lsp` in `dir` and initializes it with `capabilities`.
+    /// Starts `ward lsp` in `dir` and initializes it with `capabilities`,
+    /// `dir` as the workspace (`rootUri`).
     pub fn start(dir: &Path, capabilities: Value) -> (Client, Value) {
+        let root = url(dir);
+        Client::start_with(
+            dir,
+            json!({ "processId": null, "rootUri": root, "capabilities": capabilities }),
+        )
+    }
+
+    /// Starts `ward lsp` in `dir` and initializes it with `params`.
+    pub fn start_with(dir: &Path, params: Value) -> (Client, Value) {
         let mut child = Command::new(env!("CARGO_BIN_EXE_ward"))
             .arg("lsp")
             .current_dir(dir)
@@ -71,11 +81,7 @@ impl Client {
             next_id: 0,
             notifications: Vec::new(),
         };
-        let root = url(dir);
-        let result = client.request(
-            "initialize",
-            json!({ "processId": null, "rootUri": root, "capabilities": capabilities }),
-        );
+        let result = client.request("initialize", params);
         client.notify("initialized", json!({}));
         (client, result)
     }
@@ -117,19 +123,30 @@ impl Client {
         response["result"].clone()
     }
 
-    /// The diagnostics last published for each URI once every message sent
-    /// so far is handled (a request's answer comes after them), by URI.
-    pub fn diagnostics(&mut self) -> std::collections::BTreeMap<String, Vec<Value>> {
+    /// Every `publishDiagnostics` received once every message sent so far
+    /// is handled (a request's answer comes after them), in order, as (URI,
+    /// diagnostics); other notifications are kept.
+    pub fn published(&mut self) -> Vec<(String, Vec<Value>)> {
         let _ = self.call("ward/unknown-method", json!({}));
-        let mut latest = std::collections::BTreeMap::new();
+        let mut published = Vec::new();
+        let mut others = Vec::new();
         for message in self.notifications.drain(..) {
             if message["method"] == "textDocument/publishDiagnostics" {
                 let uri = message["params"]["uri"].as_str().unwrap().to_string();
                 let list = message["params"]["diagnostics"].as_array().unwrap().clone();
-                latest.insert(uri, list);
+                published.push((uri, list));
+            } else {
+                others.push(message);
             }
         }
-        latest
+        self.notifications = others;
+        published
+    }
+
+    /// The diagnostics last published for each URI once every message sent
+    /// so far is handled, by URI.
+    pub fn diagnostics(&mut self) -> std::collections::BTreeMap<String, Vec<Value>> {
+        self.published().into_iter().collect()
     }
 
     /// Opens a document with `text`.
@@ -146,6 +163,12 @@ impl Client {
             "textDocument/didChange",
             json!({ "textDocument": { "uri": url(path), "version": version }, "contentChanges": [{ "text": text }] }),
         );
+    }
+
+    /// The server's process id.
+    #[allow(dead_code, reason = "the benchmark reads the server's CPU time")]
+    pub fn pid(&self) -> u32 {
+        self.child.id()
     }
 
     /// Shuts the server down and returns its exit code.

@@ -15,6 +15,7 @@ mod client;
 #[path = "../common/mod.rs"]
 mod common;
 mod edits;
+mod session;
 
 use client::{Client, find, url};
 use serde_json::{Value, json};
@@ -47,6 +48,14 @@ fn program() -> tempfile::TempDir {
 
 fn start(dir: &Path) -> Client {
     Client::start(dir, json!({})).0
+}
+
+/// The two-file program, its server started and flows.ward open.
+fn flows_open() -> (tempfile::TempDir, Client) {
+    let dir = program();
+    let mut client = start(dir.path());
+    client.open(&dir.path().join("flows.ward"), FLOWS);
+    (dir, client)
 }
 
 #[test]
@@ -244,10 +253,8 @@ fn sorted(value: Value) -> Vec<String> {
 
 #[test]
 fn definition_and_references_cross_files() {
-    let dir = program();
+    let (dir, mut client) = flows_open();
     let d = dir.path();
-    let mut client = start(d);
-    client.open(&d.join("flows.ward"), FLOWS);
     // (file and needle of a use, skip to the name) -> the definition.
     let cases = [
         ("shop.db:pg", 5, ("service db", 8, 2)),
@@ -314,10 +321,8 @@ fn hover_text(
 
 #[test]
 fn hover_tells_what_a_name_stands_for() {
-    let dir = program();
+    let (dir, mut client) = flows_open();
     let d = dir.path();
-    let mut client = start(d);
-    client.open(&d.join("flows.ward"), FLOWS);
     let criterion = ward::catalog::criterion("CC6.6").unwrap();
     let text = hover_text(&mut client, d, "flows.ward", FLOWS, "CC6.6", 2);
     for part in [
@@ -394,6 +399,43 @@ fn completion_offers_the_names_that_fit_the_place() {
         5,
     );
     assert_eq!(found, ["app", "tier"]);
+    // Wherever a term of a `pods` clause starts, and only there.
+    let keys = ["app", "tier"];
+    for (text, needle, skip) in [
+        ("namespace x { service y { pods app=web,  } }\n", "web, ", 5),
+        ("namespace x { service y { pods ti } }\n", "ti", 2),
+        ("namespace x { service y { pods has  } }\n", "has ", 4),
+        ("namespace x { service y { pods !  } }\n", "!", 1),
+        (
+            "namespace x {\n  service y {\n    pods app=web, # the web tier\n      \n  }\n}\n",
+            "      \n",
+            6,
+        ),
+    ] {
+        assert_eq!(labels(&mut client, d, text, needle, skip), keys, "{text}");
+    }
+    for (text, needle, skip) in [
+        ("namespace x { service y { pods app=  } }\n", "app=", 4),
+        (
+            "namespace x { service y { pods tier in (a,  } }\n",
+            "(a, ",
+            4,
+        ),
+        (
+            "namespace x { service y { pods app=web ports  } }\n",
+            "ports ",
+            6,
+        ),
+        (
+            "namespace x { service y { pods app=web }\n  \n}\n",
+            "}\n  ",
+            4,
+        ),
+        ("control C \"pods \" maps \n", "maps ", 5),
+    ] {
+        let found = labels(&mut client, d, text, needle, skip);
+        assert!(!found.iter().any(|f| f == "tier"), "{text}: {found:?}");
+    }
     let found = labels(&mut client, d, "flow \n", "flow ", 5);
     assert_eq!(found, ["shop", "internet"]);
     client.shutdown();
@@ -515,10 +557,8 @@ fn edits_for(edit: &Value, dir: &Path, name: &str) -> Vec<Value> {
 
 #[test]
 fn rename_rewrites_every_place_and_refuses_names_kubernetes_rejects() {
-    let dir = program();
+    let (dir, mut client) = flows_open();
     let d = dir.path();
-    let mut client = start(d);
-    client.open(&d.join("flows.ward"), FLOWS);
     let rename = |client: &mut Client, needle: &str, skip: usize, name: &str| {
         let mut params = at(d, "flows.ward", find(FLOWS, needle, skip));
         params["newName"] = json!(name);
@@ -639,6 +679,250 @@ fn semantic_tokens_mark_every_name() {
         [
             "internet", "shop", "web", "http", "CC6.6", "shop", "web", "shop", "db", "pg", "NET-1"
         ]
+    );
+    client.shutdown();
+}
+
+#[test]
+fn an_edit_publishes_only_the_files_whose_diagnostics_changed() {
+    let dir = program();
+    let d = dir.path();
+    let (flows, cluster) = (url(&d.join("flows.ward")), url(&d.join("cluster.ward")));
+    let mut client = start(d);
+    client.open(&d.join("flows.ward"), FLOWS);
+    let uris = |published: Vec<(String, Vec<Value>)>| -> Vec<String> {
+        published.into_iter().map(|(uri, _)| uri).collect()
+    };
+    let first = uris(client.published());
+    assert!(
+        first.contains(&flows) && first.contains(&cluster),
+        "{first:?}"
+    );
+    // An error in the edited file only: cluster.ward is not sent again.
+    let unknown = FLOWS.replace("controls CC6.6", "controls CC66.6");
+    let expected = check_texts(CLUSTER, &unknown);
+    assert!(expected.iter().all(|(file, ..)| file == "flows.ward"));
+    client.change(&d.join("flows.ward"), 2, &unknown);
+    let published = client.published();
+    assert_eq!(uris(published.clone()), std::slice::from_ref(&flows));
+    assert_eq!(published[0].1.len(), expected.len());
+    // Without the flow to `shop.db`, cluster.ward gets warnings (W0005)...
+    let alone = FLOWS.split_inclusive('\n').take(2).collect::<String>();
+    client.change(&d.join("flows.ward"), 3, &alone);
+    let published = client.published();
+    assert_eq!(uris(published.clone()), [cluster.clone(), flows.clone()]);
+    assert!(published[0].1.iter().all(|d| d["code"] == "W0005"));
+    assert_eq!(published[0].1.len(), check_texts(CLUSTER, &alone).len());
+    // ... which are not sent again while they stay the same ...
+    client.change(&d.join("flows.ward"), 4, &format!("{alone}# a comment\n"));
+    assert_eq!(uris(client.published()), std::slice::from_ref(&flows));
+    // ... and are cleared when the flow is back.
+    client.change(&d.join("flows.ward"), 5, FLOWS);
+    let published = client.published();
+    assert_eq!(uris(published.clone()), [cluster, flows]);
+    assert!(published.iter().all(|(_, list)| list.is_empty()));
+    client.shutdown();
+}
+
+#[test]
+fn the_disk_is_read_again_when_the_client_says_it_changed() {
+    let dir = program();
+    let d = dir.path();
+    let watch =
+        json!({ "workspace": { "didChangeWatchedFiles": { "dynamicRegistration": true } } });
+    let (mut client, _) = Client::start(d, watch);
+    client.open(&d.join("flows.ward"), FLOWS);
+    assert!(client.diagnostics().values().all(Vec::is_empty));
+    // The server asked to be told about every `.ward` file.
+    let registration = client
+        .notifications
+        .iter()
+        .find(|m| m["method"] == "client/registerCapability")
+        .expect("a watcher registration")
+        .clone();
+    let registration = &registration["params"]["registrations"][0];
+    assert_eq!(registration["method"], "workspace/didChangeWatchedFiles");
+    assert_eq!(
+        registration["registerOptions"]["watchers"][0]["globPattern"],
+        "**/*.ward"
+    );
+
+    // Another program changes cluster.ward on disk: an edit does not read
+    // the disk, the watcher's report does.
+    let store = CLUSTER.replace("service db", "service store");
+    std::fs::write(d.join("cluster.ward"), &store).unwrap();
+    client.change(&d.join("flows.ward"), 2, &format!("{FLOWS}# edited\n"));
+    assert!(client.diagnostics().values().all(Vec::is_empty));
+    client.notify(
+        "workspace/didChangeWatchedFiles",
+        json!({ "changes": [{ "uri": url(&d.join("cluster.ward")), "type": 2 }] }),
+    );
+    let codes: Vec<String> = client.diagnostics()[&url(&d.join("flows.ward"))]
+        .iter()
+        .map(|d| d["code"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(codes, ["E0103"]);
+
+    // cluster.ward opened, fixed, saved and closed: the disk is read again
+    // on save and on close (the buffer is gone, the saved file is what is).
+    let cluster = d.join("cluster.ward");
+    client.open(&cluster, &store);
+    client.change(&cluster, 2, CLUSTER);
+    assert!(client.diagnostics().values().all(Vec::is_empty));
+    std::fs::write(&cluster, CLUSTER).unwrap();
+    let document = json!({ "textDocument": { "uri": url(&cluster) } });
+    client.notify("textDocument/didSave", document.clone());
+    client.notify("textDocument/didClose", document);
+    assert!(client.diagnostics().values().all(Vec::is_empty));
+    client.shutdown();
+}
+
+#[test]
+fn a_file_in_a_subdirectory_sees_the_whole_program_of_its_workspace() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    std::fs::create_dir_all(d.join("defs")).unwrap();
+    std::fs::create_dir_all(d.join("flows/shop")).unwrap();
+    std::fs::write(d.join("defs/cluster.ward"), CLUSTER).unwrap();
+    let flows = d.join("flows/shop/flows.ward");
+    std::fs::write(&flows, FLOWS).unwrap();
+    // `ward check` on the workspace finds nothing wrong ...
+    assert_eq!(check_json(d), BTreeSet::new());
+    // ... nor does the server, for a file two directories down.
+    let folders = json!([{ "uri": url(d), "name": "program" }]);
+    let (mut client, _) = Client::start_with(
+        d,
+        json!({ "processId": null, "rootUri": null, "workspaceFolders": folders, "capabilities": {} }),
+    );
+    client.open(&flows, FLOWS);
+    let published = client.diagnostics();
+    assert!(published.contains_key(&url(&d.join("defs/cluster.ward"))));
+    assert!(published.values().all(Vec::is_empty), "{published:?}");
+    let found = client.request(
+        "textDocument/definition",
+        json!({ "textDocument": { "uri": url(&flows) }, "position": find(FLOWS, "shop.db", 5) }),
+    );
+    assert_eq!(found[0]["uri"], url(&d.join("defs/cluster.ward")));
+    client.shutdown();
+
+    // Without a workspace, the file's directory is the program, as `ward
+    // check` of that directory says.
+    let (mut client, _) = Client::start_with(
+        d,
+        json!({ "processId": null, "rootUri": null, "capabilities": {} }),
+    );
+    client.open(&flows, FLOWS);
+    let codes: BTreeSet<String> = client.diagnostics()[&url(&flows)]
+        .iter()
+        .map(|d| d["code"].as_str().unwrap().to_string())
+        .collect();
+    let expected: BTreeSet<String> = check_json(&d.join("flows/shop"))
+        .into_iter()
+        .map(|(_, code, _, _)| code)
+        .collect();
+    assert!(!expected.is_empty());
+    assert_eq!(codes, expected);
+    client.shutdown();
+}
+
+/// The rules `ward build` writes for the flow `text` (`a -> b:port`), read
+/// back from its YAML: (`namespace/name`, `spec.direction[index]`, the
+/// rule's ports as `port/protocol`).
+fn built_rules(dir: &Path, text: &str) -> Vec<(String, String, Vec<String>)> {
+    let out = tempfile::tempdir().unwrap();
+    let status = std::process::Command::new(env!("CARGO_BIN_EXE_ward"))
+        .arg("build")
+        .arg(dir)
+        .arg("-o")
+        .arg(out.path())
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let mut rules = Vec::new();
+    for namespace in std::fs::read_dir(out.path()).unwrap() {
+        let namespace = namespace.unwrap().path();
+        if !namespace.is_dir() {
+            continue;
+        }
+        for file in std::fs::read_dir(&namespace).unwrap() {
+            let yaml = std::fs::read_to_string(file.unwrap().path()).unwrap();
+            let policy: Value = serde_saphyr::from_str(&yaml).unwrap();
+            let name = format!(
+                "{}/{}",
+                policy["metadata"]["namespace"].as_str().unwrap(),
+                policy["metadata"]["name"].as_str().unwrap()
+            );
+            let Some(annotations) = policy["metadata"]["annotations"].as_object() else {
+                continue;
+            };
+            for (key, value) in annotations {
+                let Some(place) = key.strip_prefix("ward.dev/") else {
+                    continue;
+                };
+                let Some((direction, index)) = place.split_once('-') else {
+                    continue;
+                };
+                if !value
+                    .as_str()
+                    .unwrap()
+                    .starts_with(&format!("flow {text} |"))
+                {
+                    continue;
+                }
+                let rule = &policy["spec"][direction][index.parse::<usize>().unwrap()];
+                let ports = rule["ports"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|p| {
+                        format!(
+                            "{}/{}",
+                            p["port"],
+                            p["protocol"].as_str().unwrap().to_lowercase()
+                        )
+                    })
+                    .collect();
+                rules.push((name.clone(), format!("spec.{direction}[{index}]"), ports));
+            }
+        }
+    }
+    rules
+}
+
+#[test]
+fn hover_on_a_flow_shows_the_rules_it_compiles_to() {
+    let (dir, mut client) = flows_open();
+    let d = dir.path();
+    // An egress rule of `svc-web` and an ingress rule of `svc-db`; an
+    // ingress rule of `svc-web` (an external has no policy).
+    for (needle, text, rules) in [
+        ("flow shop.web", "shop.web -> shop.db:pg", 2),
+        ("flow internet", "internet -> shop.web:http", 1),
+    ] {
+        let expected = built_rules(d, text);
+        assert_eq!(expected.len(), rules, "{expected:?}");
+        for skip in [1, 14] {
+            let hover = hover_text(&mut client, d, "flows.ward", FLOWS, needle, skip);
+            assert!(hover.contains(text), "{hover}");
+            for (policy, place, ports) in &expected {
+                let line = hover
+                    .lines()
+                    .find(|l| l.contains(&format!("`{policy}`")) && l.contains(place))
+                    .unwrap_or_else(|| panic!("{policy} {place} in {hover}"));
+                for port in ports {
+                    assert!(line.contains(port), "{port} in {line}");
+                }
+            }
+            assert_eq!(hover.matches("spec.").count(), expected.len(), "{hover}");
+        }
+    }
+    // While the program has errors there is no plan, and the hover says so.
+    let broken = FLOWS.replace("shop.db:pg", "shop.dbb:pg");
+    client.change(&d.join("flows.ward"), 2, &broken);
+    let hover = hover_text(&mut client, d, "flows.ward", &broken, "flow internet", 1);
+    assert!(
+        hover.contains("has errors") && !hover.contains("spec."),
+        "{hover}"
     );
     client.shutdown();
 }

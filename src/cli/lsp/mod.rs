@@ -1,58 +1,57 @@
 //! `ward lsp`: the language server, over stdio. The loop reads the
-//! protocol's messages, keeps the open buffers, reads each program's other
-//! files from disk, and answers with [`crate::lsp`]'s analysis, translated
-//! by `protocol` (the only module that knows the protocol's types).
+//! protocol's messages, keeps the open buffers and each program's files as
+//! last read from disk (`disk`), and answers with [`crate::lsp`]'s
+//! analysis, translated by `protocol` (the only module that knows the
+//! protocol's types).
 //!
-//! A document's program is every `.ward` file below the document's
-//! directory, as `ward check DIR` reads it, with the open buffers in place
-//! of the files on disk (and added when not on disk yet). Each program keeps
-//! its files' parses, so that an edit parses again only the file it
-//! changed. Diagnostics are published for every file of the program after
-//! every change.
+//! A document's program is every `.ward` file below its root, as `ward
+//! check ROOT` reads it, with the open buffers in place of the files on
+//! disk (and added when not on disk yet). The root is the deepest workspace
+//! folder holding the document, else the document's directory (decision
+//! 0024). Each program keeps its files' parses, so that an edit parses
+//! again only the file it changed, and what it last published for each
+//! file, so that an edit publishes only the files whose diagnostics
+//! changed (and the edited one).
 #![expect(
     clippy::disallowed_methods,
     reason = "the server reads the program's files and resolves the paths of open documents"
 )]
 
+mod disk;
 mod protocol;
 
 use super::UsageError;
 use crate::lsp::position::{Encoding, LineIndex};
 use crate::lsp::{ParseCache, Program};
-use crate::source::{FileId, Sources};
-use lsp_server::{Connection, ErrorCode, Message, Notification, Request, Response};
+use crate::source::FileId;
+use disk::{Disk, Document};
+use lsp_server::{Connection, ErrorCode, Message, Notification, Request, RequestId, Response};
 use serde_json::Value;
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-/// An open document.
-struct Document {
-    /// The URI the client calls it by.
-    uri: String,
-    /// The buffer's text.
-    text: String,
-}
-
-/// A program being edited: its analysis and each file's path and URI.
+/// A program being edited: its files on disk, its analysis, each file's
+/// path and URI, and what was last published.
 struct Workspace {
+    disk: Disk,
     cache: ParseCache,
     program: Program,
     /// The path of each file, by file id.
     paths: Vec<PathBuf>,
     /// The URI of each file, by file id.
     uris: Vec<String>,
+    /// The last `publishDiagnostics` parameters sent, by URI.
+    published: BTreeMap<String, Value>,
 }
 
 /// The server's state between messages.
 struct Server {
     connection: Connection,
-    encoding: Encoding,
+    client: protocol::Client,
     /// Open documents by path (resolved when the file exists).
     documents: BTreeMap<PathBuf, Document>,
-    /// Programs by directory.
+    /// Programs by root.
     programs: BTreeMap<PathBuf, Workspace>,
-    /// The URIs diagnostics were last published for, by program directory.
-    published: BTreeMap<PathBuf, BTreeSet<String>>,
 }
 
 /// Runs the server on stdin and stdout until the client says `exit`.
@@ -60,14 +59,14 @@ pub fn run() -> Result<u8, UsageError> {
     let (connection, threads) = Connection::stdio();
     let failed = |e: lsp_server::ProtocolError| UsageError(format!("language server: {e}"));
     let (id, params) = connection.initialize_start().map_err(failed)?;
-    let (result, encoding) = protocol::initialize(&params);
+    let (result, mut client) = protocol::initialize(&params);
+    client.folders = client.folders.iter().map(|f| resolved(f)).collect();
     connection.initialize_finish(id, result).map_err(failed)?;
     let mut server = Server {
         connection,
-        encoding,
+        client,
         documents: BTreeMap::new(),
         programs: BTreeMap::new(),
-        published: BTreeMap::new(),
     };
     server.serve().map_err(failed)?;
     drop(server);
@@ -79,6 +78,14 @@ pub fn run() -> Result<u8, UsageError> {
 
 impl Server {
     fn serve(&mut self) -> Result<(), lsp_server::ProtocolError> {
+        if self.client.watch {
+            let (method, params) = protocol::watch_ward_files();
+            self.send(Message::Request(Request::new(
+                RequestId::from("ward/watch".to_string()),
+                method.to_string(),
+                params,
+            )));
+        }
         while let Ok(message) = self.connection.receiver.recv() {
             match message {
                 Message::Request(request) => {
@@ -102,69 +109,104 @@ impl Server {
 
     fn notification(&mut self, notification: Notification) {
         let Notification { method, params } = notification;
+        if method == "workspace/didChangeWatchedFiles" {
+            let changed: Vec<PathBuf> = protocol::watched_changes(&params)
+                .iter()
+                .map(|p| resolved(p))
+                .collect();
+            let roots: Vec<PathBuf> = self
+                .programs
+                .keys()
+                .filter(|root| changed.iter().any(|path| path.starts_with(root)))
+                .cloned()
+                .collect();
+            for root in roots {
+                self.refresh(&root, true, None);
+            }
+            return;
+        }
         let Some((uri, text)) = protocol::document(&method, params) else {
             return;
         };
         let Some(path) = protocol::path_of(&uri).map(|p| resolved(&p)) else {
             return;
         };
-        match (method.as_str(), text) {
+        let edited = match (method.as_str(), text) {
             ("textDocument/didClose", _) => {
                 self.documents.remove(&path);
+                None
             }
             (_, Some(text)) => {
                 self.documents.insert(path.clone(), Document { uri, text });
+                self.documents.get(&path).map(|d| d.uri.clone())
             }
-            (_, None) => {}
-        }
-        if let Some(dir) = path.parent() {
-            self.refresh(dir);
-        }
+            (_, None) => None,
+        };
+        // Only an edit leaves the disk as it was.
+        let reread = method != "textDocument/didChange";
+        let root = self.root_of(&path);
+        self.refresh(&root, reread, edited.as_deref());
     }
 
-    /// Reads the program of `dir` again (open buffers over the disk),
-    /// analyses it and publishes its diagnostics.
-    fn refresh(&mut self, dir: &Path) {
-        let mut cache = self
-            .programs
-            .remove(dir)
-            .map(|w| w.cache)
-            .unwrap_or_default();
-        let (sources, paths, encoding) = read(dir, &self.documents);
-        let uris: Vec<String> = paths
+    /// The root of the program a document at `path` belongs to: the
+    /// deepest workspace folder holding it, else its directory.
+    fn root_of(&self, path: &Path) -> PathBuf {
+        self.client
+            .folders
+            .iter()
+            .filter(|folder| path.starts_with(folder))
+            .max_by_key(|folder| folder.components().count())
+            .cloned()
+            .unwrap_or_else(|| path.parent().map(Path::to_path_buf).unwrap_or_default())
+    }
+
+    /// Analyses the program of `root` again (its disk read again when
+    /// `reread` or when not read yet, the open buffers laid over it) and
+    /// publishes the diagnostics that changed, and those of `edited`.
+    fn refresh(&mut self, root: &Path, reread: bool, edited: Option<&str>) {
+        let (disk, mut cache, mut published) = match self.programs.remove(root) {
+            Some(w) if !reread => (w.disk, w.cache, w.published),
+            Some(w) => (Disk::read(root), w.cache, w.published),
+            None => (Disk::read(root), ParseCache::default(), BTreeMap::new()),
+        };
+        let composed = disk.compose(root, &self.documents);
+        let uris: Vec<String> = composed
+            .paths
             .iter()
             .map(|path| match self.documents.get(path) {
                 Some(document) => document.uri.clone(),
                 None => protocol::uri_of(path).unwrap_or_default(),
             })
             .collect();
-        let program = Program::new(sources, encoding, &mut cache);
-        let workspace = Workspace {
-            cache,
-            program,
-            paths,
-            uris,
+        let program = Program::new(composed.sources, composed.encoding, &mut cache);
+        let view = protocol::View {
+            program: &program,
+            uris: &uris,
+            encoding: self.client.encoding,
         };
-        self.publish(dir, &workspace);
-        self.programs.insert(dir.to_path_buf(), workspace);
-    }
-
-    fn publish(&mut self, dir: &Path, workspace: &Workspace) {
-        let view = self.view(workspace);
-        let mut now = BTreeSet::new();
-        for (id, _) in workspace.program.sources.iter() {
-            if let Some(params) = view.publish(id) {
-                self.notify("textDocument/publishDiagnostics", params);
+        let mut now = BTreeMap::new();
+        for (uri, params) in view.publish_all() {
+            if edited == Some(uri.as_str()) || published.get(&uri) != Some(&params) {
+                self.notify("textDocument/publishDiagnostics", params.clone());
             }
-            now.extend(workspace.uris.get(id.0).cloned());
+            published.remove(&uri);
+            now.insert(uri, params);
         }
-        let before = self.published.insert(dir.to_path_buf(), now.clone());
-        for gone in before.unwrap_or_default().difference(&now) {
+        for gone in published.into_keys() {
             self.notify(
                 "textDocument/publishDiagnostics",
                 serde_json::json!({ "uri": gone, "diagnostics": [] }),
             );
         }
+        let workspace = Workspace {
+            disk,
+            cache,
+            program,
+            paths: composed.paths,
+            uris,
+            published: now,
+        };
+        self.programs.insert(root.to_path_buf(), workspace);
     }
 
     fn notify(&self, method: &str, params: Value) {
@@ -174,30 +216,22 @@ impl Server {
         )));
     }
 
-    fn view<'w>(&self, workspace: &'w Workspace) -> protocol::View<'w> {
-        protocol::View {
-            program: &workspace.program,
-            uris: &workspace.uris,
-            encoding: self.encoding,
-        }
-    }
-
     /// The program and file id of the document `uri`, its program read
     /// when not yet.
     fn locate(&mut self, uri: &str) -> Option<(&Workspace, FileId)> {
         let path = resolved(&protocol::path_of(uri)?);
-        let dir = path.parent()?.to_path_buf();
-        if !self.programs.contains_key(&dir) {
-            self.refresh(&dir);
+        let root = self.root_of(&path);
+        if !self.programs.contains_key(&root) {
+            self.refresh(&root, true, None);
         }
-        let workspace = self.programs.get(&dir)?;
+        let workspace = self.programs.get(&root)?;
         let id = workspace.paths.iter().position(|p| *p == path)?;
         Some((workspace, FileId(id)))
     }
 
     fn request(&mut self, request: Request) -> Response {
         let Request { id, method, params } = request;
-        let encoding = self.encoding;
+        let encoding = self.client.encoding;
         let result = match method.as_str() {
             "textDocument/definition"
             | "textDocument/references"
@@ -227,7 +261,7 @@ impl Server {
     /// Answers a request about a position in a document.
     fn at_position(&mut self, method: &str, params: &Value) -> Option<Value> {
         let (uri, position) = protocol::position(params)?;
-        let encoding = self.encoding;
+        let encoding = self.client.encoding;
         let (workspace, file) = self.locate(&uri)?;
         let program = &workspace.program;
         let offset = LineIndex::new(program.text(file), encoding).offset(position);
@@ -241,7 +275,13 @@ impl Server {
                 program, file, offset,
             )));
         }
-        let found = program.index.at(file, offset)?;
+        let Some(found) = program.index.at(file, offset) else {
+            if method != "textDocument/hover" {
+                return None;
+            }
+            let (text, span) = crate::lsp::hover::flow(program, file, offset)?;
+            return Some(view.hover(text, span));
+        };
         Some(match method {
             "textDocument/definition" => view.locations(program.index.definitions(&found.symbol)),
             "textDocument/references" => {
@@ -290,7 +330,7 @@ impl Server {
 
     /// Renames the name at a position everywhere, or says why not.
     fn rename(&mut self, params: &Value) -> Result<Option<Value>, String> {
-        let encoding = self.encoding;
+        let encoding = self.client.encoding;
         let new_name = protocol::new_name(params).unwrap_or_default();
         let Some((uri, position)) = protocol::position(params) else {
             return Ok(None);
@@ -313,56 +353,14 @@ impl Server {
     }
 }
 
-/// A path with links and `..` resolved when it exists, as given otherwise
-/// (a buffer not saved yet).
+/// A path with links and `..` resolved: the file's when it exists, else
+/// its directory's with the name added (a buffer not saved yet, a file
+/// deleted), else as given.
 fn resolved(path: &Path) -> PathBuf {
-    std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf())
-}
-
-/// The program of `dir`: its `.ward` files as `ward check DIR` reads them,
-/// each open buffer in place of its file, and the open buffers below `dir`
-/// that are not on disk after them; with each file's path and the E0002 of
-/// files read from disk that are not UTF-8.
-fn read(
-    dir: &Path,
-    documents: &BTreeMap<PathBuf, Document>,
-) -> (Sources, Vec<PathBuf>, Vec<crate::diagnostic::Diagnostic>) {
-    let mut sources = Sources::new();
-    let mut paths = Vec::new();
-    let mut encoding = Vec::new();
-    if let Ok(program) = super::io::read_program_files(&[dir.to_path_buf()]) {
-        for (id, file) in program.sources.iter() {
-            let path = program
-                .paths
-                .get(id.0)
-                .map_or_else(PathBuf::new, |p| resolved(p));
-            let text = match documents.get(&path) {
-                Some(document) => document.text.clone(),
-                None => {
-                    encoding.extend(
-                        program
-                            .encoding
-                            .iter()
-                            .filter(|d| d.primary.span.file == id)
-                            .cloned(),
-                    );
-                    file.text.clone()
-                }
-            };
-            sources.add(file.name.clone(), text);
-            paths.push(path);
+    std::fs::canonicalize(path).unwrap_or_else(|_| {
+        match (path.parent().map(std::fs::canonicalize), path.file_name()) {
+            (Some(Ok(dir)), Some(name)) => dir.join(name),
+            _ => path.to_path_buf(),
         }
-    }
-    for (path, document) in documents.range(dir.to_path_buf()..) {
-        if !path.starts_with(dir) {
-            break;
-        }
-        let is_ward = path.extension().is_some_and(|e| e == "ward");
-        if is_ward && !paths.contains(path) {
-            let name = path.strip_prefix(dir).unwrap_or(path).to_string_lossy();
-            sources.add(name.replace('\\', "/"), document.text.clone());
-            paths.push(path.clone());
-        }
-    }
-    (sources, paths, encoding)
+    })
 }

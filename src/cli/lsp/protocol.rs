@@ -16,10 +16,21 @@ use lsp_types as lsp;
 use serde_json::{Value, json};
 use std::path::{Path, PathBuf};
 
+/// What the server knows of its client after `initialize`.
+pub struct Client {
+    /// The position encoding agreed: UTF-8 when the client offers it, else
+    /// the protocol's default UTF-16.
+    pub encoding: Encoding,
+    /// The workspace folders (`workspaceFolders`, else `rootUri`, else
+    /// `rootPath`), as paths.
+    pub folders: Vec<PathBuf>,
+    /// Whether the client lets the server register a file watcher.
+    pub watch: bool,
+}
+
 /// The server's capabilities, given the client's `initialize` parameters,
-/// and the position encoding agreed: UTF-8 when the client offers it, else
-/// the protocol's default UTF-16.
-pub fn initialize(params: &Value) -> (Value, Encoding) {
+/// and what the server keeps of the client.
+pub fn initialize(params: &Value) -> (Value, Client) {
     let offered = params
         .pointer("/capabilities/general/positionEncodings")
         .and_then(Value::as_array);
@@ -77,7 +88,70 @@ pub fn initialize(params: &Value) -> (Value, Encoding) {
         "capabilities": capabilities,
         "serverInfo": { "name": "ward", "version": env!("CARGO_PKG_VERSION") },
     });
-    (result, encoding)
+    let watch = params
+        .pointer("/capabilities/workspace/didChangeWatchedFiles/dynamicRegistration")
+        .and_then(Value::as_bool)
+        .unwrap_or(false);
+    let client = Client {
+        encoding,
+        folders: folders(params),
+        watch,
+    };
+    (result, client)
+}
+
+/// The workspace folders of `initialize`'s parameters, as paths.
+fn folders(params: &Value) -> Vec<PathBuf> {
+    if let Some(folders) = params.get("workspaceFolders").and_then(Value::as_array) {
+        return folders
+            .iter()
+            .filter_map(|f| path_of(f.get("uri")?.as_str()?))
+            .collect();
+    }
+    if let Some(root) = params.get("rootUri").and_then(Value::as_str) {
+        return path_of(root).into_iter().collect();
+    }
+    params
+        .get("rootPath")
+        .and_then(Value::as_str)
+        .map(PathBuf::from)
+        .into_iter()
+        .collect()
+}
+
+/// The registration of a watcher on every `.ward` file, as the method and
+/// parameters of the `client/registerCapability` request.
+pub fn watch_ward_files() -> (&'static str, Value) {
+    let options = lsp::DidChangeWatchedFilesRegistrationOptions {
+        watchers: vec![lsp::FileSystemWatcher {
+            glob_pattern: lsp::GlobPattern::String("**/*.ward".to_string()),
+            kind: None,
+        }],
+    };
+    let params = lsp::RegistrationParams {
+        registrations: vec![lsp::Registration {
+            id: "ward/watch".to_string(),
+            method: "workspace/didChangeWatchedFiles".to_string(),
+            register_options: serde_json::to_value(options).ok(),
+        }],
+    };
+    (
+        "client/registerCapability",
+        serde_json::to_value(params).unwrap_or(Value::Null),
+    )
+}
+
+/// The paths of the files a `workspace/didChangeWatchedFiles` names.
+pub fn watched_changes(params: &Value) -> Vec<PathBuf> {
+    let Ok(params) = serde_json::from_value::<lsp::DidChangeWatchedFilesParams>(params.clone())
+    else {
+        return Vec::new();
+    };
+    params
+        .changes
+        .iter()
+        .filter_map(|change| change.uri.to_file_path().ok())
+        .collect()
 }
 
 /// The semantic token types, in the legend's order: the index of each is
@@ -195,18 +269,24 @@ impl View<'_> {
         Some(lsp::Location::new(self.url(span)?, self.range(span)))
     }
 
-    /// The parameters of `publishDiagnostics` for file `file`: every
-    /// diagnostic whose primary place is in it.
-    pub fn publish(&self, file: crate::source::FileId) -> Option<Value> {
-        let uri = lsp::Url::parse(self.uris.get(file.0)?).ok()?;
-        let diagnostics: Vec<lsp::Diagnostic> = self
-            .program
-            .diagnostics
+    /// For every file, its URI and the parameters of `publishDiagnostics`:
+    /// every diagnostic whose primary place is in it.
+    pub fn publish_all(&self) -> Vec<(String, Value)> {
+        let mut by_file: Vec<Vec<lsp::Diagnostic>> = vec![Vec::new(); self.uris.len()];
+        for diagnostic in &self.program.diagnostics {
+            if let Some(list) = by_file.get_mut(diagnostic.primary.span.file.0) {
+                list.push(self.diagnostic(diagnostic));
+            }
+        }
+        self.uris
             .iter()
-            .filter(|d| d.primary.span.file == file)
-            .map(|d| self.diagnostic(d))
-            .collect();
-        serde_json::to_value(lsp::PublishDiagnosticsParams::new(uri, diagnostics, None)).ok()
+            .zip(by_file)
+            .filter_map(|(uri, diagnostics)| {
+                let url = lsp::Url::parse(uri).ok()?;
+                let params = lsp::PublishDiagnosticsParams::new(url, diagnostics, None);
+                Some((uri.clone(), serde_json::to_value(params).ok()?))
+            })
+            .collect()
     }
 
     fn diagnostic(&self, diagnostic: &Diagnostic) -> lsp::Diagnostic {
