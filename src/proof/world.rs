@@ -303,8 +303,9 @@ fn drafts(model: &Model, max_rank: usize) -> Vec<Draft> {
                 ports: ports_of(service),
                 rank: 0,
             });
+            // Near miss k has rank 1 + 2k, at most `max_rank`.
             let misses = near_misses(&service.selector).into_iter().enumerate();
-            for (k, (what, labels)) in misses.take_while(|(k, _)| 1 + 2 * k <= max_rank) {
+            for (k, (what, labels)) in misses.take_while(|(k, _)| 2 * k < max_rank) {
                 drafts.push(Draft {
                     namespace: n,
                     name: format!("near-miss-{}-{}", service.name, pod_name(&what)),
@@ -384,6 +385,22 @@ pub fn adversarial_world(model: &Model) -> TestWorld {
 }
 
 fn world(model: &Model, adversarial: bool) -> TestWorld {
+    let services = model.namespaces.values().map(|ns| ns.services.len()).sum();
+    let budget = if adversarial {
+        adversarial_budget(services)
+    } else {
+        0
+    };
+    world_to_rank(
+        model,
+        adversarial,
+        max_rank(services, model.namespaces.len(), budget),
+    )
+}
+
+/// The world, drafting no pod above rank `cut` (the same world for any cut
+/// at or above [`max_rank`]'s).
+fn world_to_rank(model: &Model, adversarial: bool, cut: usize) -> TestWorld {
     let pod_range = pod_range(model);
     let mut hosts = pod_range.hosts();
     let mut world = TestWorld {
@@ -413,7 +430,7 @@ fn world(model: &Model, adversarial: bool) -> TestWorld {
     } else {
         0
     };
-    let mut drafts = drafts(model, max_rank(services, model.namespaces.len(), budget));
+    let mut drafts = drafts(model, cut);
     // The budget keeps the lowest ranks; the world keeps namespace order.
     drafts.sort_by_key(|d| d.rank);
     let required = drafts.iter().filter(|d| d.rank == 0).count();
@@ -658,4 +675,31 @@ pub(crate) fn probes(model: &Model, across_protocols: bool) -> Vec<Probe> {
 /// `svc-NAME` (`ward explain` resolves `ns.svc` to it).
 pub fn service_pod_name(service: &str) -> String {
     format!("svc-{service}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::generator::{self, Config};
+    use crate::source::Sources;
+
+    /// Generated programs where the budget cuts the drafts at rank 2 (450
+    /// services), at a higher rank (100) and not at all (30).
+    #[test]
+    fn drafting_to_the_reachable_rank_makes_the_same_world() {
+        for (services, seed) in [(450, 1), (100, 2), (30, 3)] {
+            let mut sources = Sources::new();
+            let text = generator::program(&Config::new(services, services * 4, seed));
+            sources.add("policy/p.ward", &text);
+            let model = crate::compile(&sources)
+                .model
+                .expect("the generated program checks");
+            for adversarial in [true, false] {
+                let cut = world(&model, adversarial);
+                let whole = world_to_rank(&model, adversarial, usize::MAX);
+                assert_eq!(cut.members, whole.members, "{services} services");
+                assert_eq!(cut.probes, whole.probes);
+            }
+        }
+    }
 }
