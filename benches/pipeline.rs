@@ -4,10 +4,10 @@
 //! check, parse and check together (what `ward check` does), build (plan,
 //! emit, YAML and the file layout: what `ward build -o` computes for the
 //! policies), its three parts alone, the traceability matrix (built, and
-//! rendered as Markdown and as JSON), and `ward test` (simulate the build and
-//! compare with the program; at 100, 1,000 and 5,000 services only, as it
-//! grows with the square of the pods), and the exact judge alone
-//! (`ward::symbolic::judge`: the policies against the flows for every pod).
+//! rendered as Markdown and as JSON), and `ward test` (both judges: simulate
+//! the build probe by probe and compare with the program, and the exact
+//! judge), and the exact judge alone (`ward::symbolic::judge`: the policies
+//! against the flows for every pod).
 //!
 //! `cargo bench --bench pipeline`; one stage: `cargo bench --bench pipeline
 //! -- 'pipeline/check/'`. Results and the machine are in
@@ -29,10 +29,6 @@ use ward::source::Sources;
 
 /// Services per size; flows are four per service.
 const SIZES: [usize; 5] = [100, 1_000, 2_500, 5_000, 10_000];
-/// `ward test` simulates every pair of pods on every probe (1.9 G cells at
-/// 5,000 services, about 8 s an iteration): sizes it is benchmarked at.
-const TEST_SIZES: [usize; 3] = [100, 1_000, 5_000];
-
 /// A program and everything the stages make from it.
 struct Built {
     sources: Sources,
@@ -115,15 +111,13 @@ fn benches(c: &mut Criterion) {
         group.bench_function(id("exact"), |b| {
             b.iter_with_large_drop(|| ward::symbolic::judge(&built.model, &objects).unwrap());
         });
-        if TEST_SIZES.contains(&services) {
-            group.bench_function(id("test"), |b| {
-                b.iter_batched(
-                    || built.emitted.iter().map(|e| e.object.clone()).collect(),
-                    |policies| ward::proof::test_program(&built.model, &built.plan, policies),
-                    BatchSize::LargeInput,
-                );
-            });
-        }
+        group.bench_function(id("test"), |b| {
+            b.iter_batched(
+                || built.emitted.iter().map(|e| e.object.clone()).collect(),
+                |policies| ward::proof::test_program(&built.model, &built.plan, policies),
+                BatchSize::LargeInput,
+            );
+        });
     }
     group.finish();
 }

@@ -236,6 +236,19 @@ pub fn compare_classes(
     members: &[(Endpoint, Member)],
     weights: &[usize],
 ) -> Comparison {
+    compare_streamed(model, [reachability], members, weights)
+}
+
+/// [`compare_classes`] over results given one after another, each holding
+/// some of the probes of one world (as `World::reachability_by_probe`
+/// makes them, one probe each), so that a caller need not hold every
+/// probe's matrix at once. Every result must come from the same world.
+pub fn compare_streamed<R: std::borrow::Borrow<Reachability>>(
+    model: &Model,
+    results: impl IntoIterator<Item = R>,
+    members: &[(Endpoint, Member)],
+    weights: &[usize],
+) -> Comparison {
     let meaning = Meaning::new(model);
     let weight = |m: usize| weights.get(m).copied().unwrap_or(1);
     // Each endpoint's identity: the last entry of `members` for it.
@@ -247,32 +260,7 @@ pub fn compare_classes(
     let people: Vec<&Member> = members.iter().map(|(_, m)| m).collect();
     let flows = lookup::Rules::new(&meaning.flows, &people);
     let denies = lookup::Rules::new(&meaning.denies, &people);
-    let endpoints = reachability.endpoints();
-    // The members in the matrix, as (position, member), in endpoint order.
-    let mut rows: Vec<(usize, usize)> = identity
-        .iter()
-        .filter_map(|(e, m)| Some((reachability.position(e)?, *m)))
-        .collect();
-    rows.sort_unstable();
-    let columns: Vec<usize> = rows.iter().map(|(e, _)| *e).collect();
-    let mut position = vec![usize::MAX; people.len()];
-    // The members the matrix holds, and those in managed namespaces.
-    let mut present = lookup::Bits::new(people.len());
-    let mut managed = lookup::Bits::new(people.len());
-    for &(e, m) in &rows {
-        if let Some(slot) = position.get_mut(m) {
-            *slot = e;
-        }
-        present.insert(m);
-        if people
-            .get(m)
-            .is_some_and(|p| matches!(p, Member::Pod { managed: true, .. }))
-        {
-            managed.insert(m);
-        }
-    }
-    let weighed = |bits: &lookup::Bits| bits.iter().map(weight).sum::<usize>();
-    let (present_weight, managed_weight) = (weighed(&present), weighed(&managed));
+    let mut frame: Option<Frame> = None;
     // (kind, src, dst) -> probes, in the order first found; the ends as
     // their positions in the matrix, so that a flood of findings (an
     // allow-all policy) costs no copy or hash of a pod's name per cell.
@@ -286,58 +274,74 @@ pub fn compare_classes(
     let mut denied = lookup::Bits::new(people.len());
     let mut allowed = lookup::Bits::new(people.len());
     let mut flagged = Vec::new();
-    for (p, &probe) in reachability.probes().iter().enumerate() {
-        for &(i, s) in &rows {
-            let Some(src) = people.get(s).copied() else {
-                continue;
-            };
-            // Both ends outside Ward's policies: not Ward's to answer for.
-            let (responsible, responsible_weight) =
-                if matches!(src, Member::Pod { managed: true, .. }) {
-                    (&present, present_weight)
-                } else {
-                    (&managed, managed_weight)
-                };
-            flows.reached(s, probe, &mut declared);
-            denies.reached(s, probe, &mut denied);
-            allowed.clear();
-            for (cell, (_, d)) in reachability.row_at(p, i, &columns).zip(&rows) {
-                if cell == Some(true) {
-                    allowed.insert(*d);
-                }
-            }
-            allowed.intersect(responsible);
-            comparison.checked += weight(s) * responsible_weight;
-            comparison.allowed += weight(s) * weighed(&allowed);
-            flagged.clear();
-            flagged.extend(allowed.differing(&declared, responsible));
-            flagged.extend(allowed.common(&denied));
-            flagged.sort_unstable_by_key(|d| position.get(*d).copied());
-            flagged.dedup();
-            for &d in &flagged {
-                let Some(&j) = position.get(d) else {
+    for result in results {
+        let reachability = result.borrow();
+        let frame = frame.get_or_insert_with(|| Frame::new(reachability, &identity, &people));
+        let weighed = |bits: &lookup::Bits| bits.iter().map(weight).sum::<usize>();
+        let (present_weight, managed_weight) = (weighed(&frame.present), weighed(&frame.managed));
+        for (p, &probe) in reachability.probes().iter().enumerate() {
+            for &(i, s) in &frame.rows {
+                let Some(src) = people.get(s).copied() else {
                     continue;
                 };
-                let mut found = |kind: FindingKind| {
-                    grouped.entry((kind, i, j)).or_default().push(probe);
-                };
-                if allowed.contains(d) {
-                    if !declared.contains(d) {
-                        found(FindingKind::Undeclared);
+                // Both ends outside Ward's policies: not Ward's to answer for.
+                let (responsible, responsible_weight) =
+                    if matches!(src, Member::Pod { managed: true, .. }) {
+                        (&frame.present, present_weight)
+                    } else {
+                        (&frame.managed, managed_weight)
+                    };
+                flows.reached(s, probe, &mut declared);
+                denies.reached(s, probe, &mut denied);
+                // The allowed cells, from the set bits of the source's
+                // group (an address's own address cells are dropped by
+                // `responsible`, which never holds an address for one).
+                allowed.clear();
+                for group in reachability
+                    .group(i)
+                    .into_iter()
+                    .flat_map(|g| reachability.reached_groups(p, g))
+                {
+                    for &d in frame.members_of.get(group).into_iter().flatten() {
+                        allowed.insert(d);
                     }
-                    if denied.contains(d) {
-                        if let Some(index) = denies.first(s, d, probe) {
-                            found(FindingKind::Forbidden(index));
+                }
+                allowed.intersect(responsible);
+                comparison.checked += weight(s) * responsible_weight;
+                comparison.allowed += weight(s) * weighed(&allowed);
+                flagged.clear();
+                flagged.extend(allowed.differing(&declared, responsible));
+                flagged.extend(allowed.common(&denied));
+                flagged.sort_unstable_by_key(|d| frame.position.get(*d).copied());
+                flagged.dedup();
+                for &d in &flagged {
+                    let Some(&j) = frame.position.get(d) else {
+                        continue;
+                    };
+                    let mut found = |kind: FindingKind| {
+                        grouped.entry((kind, i, j)).or_default().push(probe);
+                    };
+                    if allowed.contains(d) {
+                        if !declared.contains(d) {
+                            found(FindingKind::Undeclared);
                         }
-                    }
-                } else if declared.contains(d) {
-                    if let Some(flow) = flows.first(s, d, probe).and_then(|f| model.flows.get(f)) {
-                        found(FindingKind::Blocked(flow.index));
+                        if denied.contains(d) {
+                            if let Some(index) = denies.first(s, d, probe) {
+                                found(FindingKind::Forbidden(index));
+                            }
+                        }
+                    } else if declared.contains(d) {
+                        if let Some(flow) =
+                            flows.first(s, d, probe).and_then(|f| model.flows.get(f))
+                        {
+                            found(FindingKind::Blocked(flow.index));
+                        }
                     }
                 }
             }
         }
     }
+    let endpoints = frame.map(|f| f.endpoints).unwrap_or_default();
     comparison.findings = grouped
         .into_iter()
         .filter_map(|((kind, i, j), probes)| {
@@ -346,6 +350,67 @@ pub fn compare_classes(
         })
         .collect();
     comparison
+}
+
+/// What a comparison needs of a world's endpoints, the same for every
+/// probe: the members in the matrix and where they are.
+struct Frame {
+    /// The members in the matrix, as (position, member), in endpoint order.
+    rows: Vec<(usize, usize)>,
+    /// Per member, its position in the matrix (`usize::MAX`: absent).
+    position: Vec<usize>,
+    /// Per group of the matrix, the members in it.
+    members_of: Vec<Vec<usize>>,
+    /// The members the matrix holds.
+    present: lookup::Bits,
+    /// The members in managed namespaces.
+    managed: lookup::Bits,
+    /// The world's endpoints, to name findings.
+    endpoints: Vec<Endpoint>,
+}
+
+impl Frame {
+    fn new(
+        reachability: &Reachability,
+        identity: &IndexMap<&Endpoint, usize>,
+        people: &[&Member],
+    ) -> Self {
+        let mut rows: Vec<(usize, usize)> = identity
+            .iter()
+            .filter_map(|(e, m)| Some((reachability.position(e)?, *m)))
+            .collect();
+        rows.sort_unstable();
+        let mut frame = Frame {
+            rows: Vec::new(),
+            position: vec![usize::MAX; people.len()],
+            members_of: Vec::new(),
+            present: lookup::Bits::new(people.len()),
+            managed: lookup::Bits::new(people.len()),
+            endpoints: reachability.endpoints().to_vec(),
+        };
+        for &(e, m) in &rows {
+            if let Some(slot) = frame.position.get_mut(m) {
+                *slot = e;
+            }
+            if let Some(group) = reachability.group(e) {
+                if frame.members_of.len() <= group {
+                    frame.members_of.resize(group + 1, Vec::new());
+                }
+                if let Some(list) = frame.members_of.get_mut(group) {
+                    list.push(m);
+                }
+            }
+            frame.present.insert(m);
+            if people
+                .get(m)
+                .is_some_and(|p| matches!(p, Member::Pod { managed: true, .. }))
+            {
+                frame.managed.insert(m);
+            }
+        }
+        frame.rows = rows;
+        frame
+    }
 }
 
 fn probe_list(probes: &[Probe]) -> String {
@@ -529,8 +594,13 @@ pub fn test_program(
         test_world.pods.clone(),
         policies,
     )?;
-    let reachability = simulated.reachability(&test_world.probes, &addresses);
-    let comparison = compare(model, &reachability, &test_world.members);
+    // One probe's matrix at a time: together they are most of the memory.
+    let comparison = compare_streamed(
+        model,
+        simulated.reachability_by_probe(&test_world.probes, &addresses),
+        &test_world.members,
+        &[],
+    );
     let fallback = model
         .namespaces
         .values()

@@ -221,44 +221,77 @@ fn pairs(namespace: usize, services: &[&Service]) -> Vec<Draft> {
     drafts
 }
 
-/// The namespaces (by index) a service's clones go to, most telling first:
-/// the undeclared one, those at the other end of a flow or `deny` with the
-/// service, an unmanaged one, then every other.
-fn clone_targets(
-    model: &Model,
-    meaning: &Meaning,
-    own: usize,
-    service: &Service,
-    outsider: usize,
-) -> Vec<usize> {
-    let selects = |end: &meaning::End| match end {
-        meaning::End::Pods {
-            namespace,
-            selector: Some(selector),
-        } => *namespace == service.namespace && **selector == *service.selector,
-        _ => false,
-    };
-    let index = |name: &str| model.namespaces.get_index_of(name);
-    let mut targets: IndexSet<usize> = IndexSet::from([outsider]);
+/// Per namespace, the (selector, namespace at the other end) of every flow
+/// and `deny` end that names a service of it, in the order of the rules:
+/// where each service's clones go first, found without a pass over every
+/// rule per service.
+type Partners<'m> = BTreeMap<&'m str, Vec<(&'m Selector, &'m str)>>;
+
+fn partners(meaning: &Meaning) -> Partners<'_> {
+    let mut found: Partners<'_> = BTreeMap::new();
     for rule in meaning.flows.iter().chain(&meaning.denies) {
         for (this, other) in [(&rule.src, &rule.dst), (&rule.dst, &rule.src)] {
-            if let (true, meaning::End::Pods { namespace, .. }) = (selects(this), other) {
-                targets.extend(index(namespace));
+            if let (
+                meaning::End::Pods {
+                    namespace,
+                    selector: Some(selector),
+                },
+                meaning::End::Pods { namespace: far, .. },
+            ) = (this, other)
+            {
+                found
+                    .entry(namespace.as_str())
+                    .or_default()
+                    .push((&**selector, far.as_str()));
             }
         }
     }
-    targets.extend(model.namespaces.values().position(|ns| !ns.managed));
-    targets.extend(0..model.namespaces.len());
-    targets.shift_remove(&own);
+    found
+}
+
+/// The first `limit` namespaces (by index) a service's clones go to, most
+/// telling first: the undeclared one, those at the other end of a flow or
+/// `deny` with the service, an unmanaged one, then every other.
+fn clone_targets(
+    model: &Model,
+    partners: &Partners<'_>,
+    own: usize,
+    service: &Service,
+    outsider: usize,
+    limit: usize,
+) -> Vec<usize> {
+    let index = |name: &str| model.namespaces.get_index_of(name);
+    let ends = partners
+        .get(service.namespace.as_str())
+        .into_iter()
+        .flatten()
+        .filter(|(selector, _)| **selector == *service.selector)
+        .filter_map(|(_, far)| index(far));
+    let candidates = std::iter::once(outsider)
+        .chain(ends)
+        .chain(model.namespaces.values().position(|ns| !ns.managed))
+        .chain(0..model.namespaces.len());
+    let mut targets: IndexSet<usize> = IndexSet::new();
+    for target in candidates {
+        if targets.len() >= limit {
+            break;
+        }
+        if target != own {
+            targets.insert(target);
+        }
+    }
     targets.into_iter().collect()
 }
 
-/// Every pod the world could hold: the pods that must be there (rank 0)
-/// and the adversarial ones, ranked so that every service gets its first
-/// near miss and clone before any gets a second.
-fn drafts(model: &Model) -> Vec<Draft> {
+/// Every pod the world could hold up to rank `max_rank`: the pods that must
+/// be there (rank 0) and the adversarial ones, ranked so that every service
+/// gets its first near miss and clone before any gets a second.
+fn drafts(model: &Model, max_rank: usize) -> Vec<Draft> {
     let meaning = Meaning::new(model);
+    let partners = partners(&meaning);
     let outsider = model.namespaces.len();
+    // Clone k has rank 2 + 2k.
+    let clones = max_rank.saturating_sub(2) / 2 + 1;
     let mut drafts = Vec::new();
     for (n, namespace) in model.namespaces.values().enumerate() {
         let services: Vec<&Service> = namespace.services.values().collect();
@@ -270,7 +303,9 @@ fn drafts(model: &Model) -> Vec<Draft> {
                 ports: ports_of(service),
                 rank: 0,
             });
-            for (k, (what, labels)) in near_misses(&service.selector).into_iter().enumerate() {
+            // Near miss k has rank 1 + 2k, at most `max_rank`.
+            let misses = near_misses(&service.selector).into_iter().enumerate();
+            for (k, (what, labels)) in misses.take_while(|(k, _)| 2 * k < max_rank) {
                 drafts.push(Draft {
                     namespace: n,
                     name: format!("near-miss-{}-{}", service.name, pod_name(&what)),
@@ -279,7 +314,7 @@ fn drafts(model: &Model) -> Vec<Draft> {
                     rank: 1 + 2 * k,
                 });
             }
-            let targets = clone_targets(model, &meaning, n, service, outsider);
+            let targets = clone_targets(model, &partners, n, service, outsider, clones);
             for (k, target) in targets.into_iter().enumerate() {
                 drafts.push(Draft {
                     namespace: target,
@@ -311,6 +346,24 @@ fn drafts(model: &Model) -> Vec<Draft> {
     drafts
 }
 
+/// The highest rank a world of `services` services in `namespaces`
+/// namespaces with room for `budget` adversarial pods can keep, when that
+/// can be known before drafting: every service has a clone at rank 2 + 2k
+/// for each k below `namespaces` (the undeclared namespace and every other
+/// one are targets), so when the clones up to rank 2k already number
+/// `budget`, no pod above it is kept (the budget keeps the lowest ranks, in
+/// draft order). Drafting none keeps the world the same and its making
+/// linear in the program; small programs, whose clones do not fill the
+/// budget, draft everything.
+fn max_rank(services: usize, namespaces: usize, budget: usize) -> usize {
+    let clones = budget.div_ceil(services.max(1)).max(1);
+    if services.saturating_mul(clones.min(namespaces)) >= budget {
+        2 * clones
+    } else {
+        usize::MAX
+    }
+}
+
 /// How many adversarial pods (near misses, pairs, clones) a program with
 /// `services` services gets at most: all of them for small programs, a
 /// share that grows with the program for large ones.
@@ -332,6 +385,22 @@ pub fn adversarial_world(model: &Model) -> TestWorld {
 }
 
 fn world(model: &Model, adversarial: bool) -> TestWorld {
+    let services = model.namespaces.values().map(|ns| ns.services.len()).sum();
+    let budget = if adversarial {
+        adversarial_budget(services)
+    } else {
+        0
+    };
+    world_to_rank(
+        model,
+        adversarial,
+        max_rank(services, model.namespaces.len(), budget),
+    )
+}
+
+/// The world, drafting no pod above rank `cut` (the same world for any cut
+/// at or above [`max_rank`]'s).
+fn world_to_rank(model: &Model, adversarial: bool, cut: usize) -> TestWorld {
     let pod_range = pod_range(model);
     let mut hosts = pod_range.hosts();
     let mut world = TestWorld {
@@ -356,15 +425,15 @@ fn world(model: &Model, adversarial: bool) -> TestWorld {
         });
     }
     let services = model.namespaces.values().map(|ns| ns.services.len()).sum();
-    let mut drafts = drafts(model);
-    // The budget keeps the lowest ranks; the world keeps namespace order.
-    drafts.sort_by_key(|d| d.rank);
-    let required = drafts.iter().filter(|d| d.rank == 0).count();
     let budget = if adversarial {
         adversarial_budget(services)
     } else {
         0
     };
+    let mut drafts = drafts(model, cut);
+    // The budget keeps the lowest ranks; the world keeps namespace order.
+    drafts.sort_by_key(|d| d.rank);
+    let required = drafts.iter().filter(|d| d.rank == 0).count();
     drafts.truncate(required + budget);
     if !adversarial {
         drafts.retain(|d| d.name != UNLABELED_POD);
@@ -646,4 +715,31 @@ pub(crate) fn probes(model: &Model, across_protocols: bool) -> Vec<Probe> {
 /// `svc-NAME` (`ward explain` resolves `ns.svc` to it).
 pub fn service_pod_name(service: &str) -> String {
     format!("svc-{service}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::generator::{self, Config};
+    use crate::source::Sources;
+
+    /// Generated programs where the budget cuts the drafts at rank 2 (450
+    /// services), at a higher rank (100) and not at all (30).
+    #[test]
+    fn drafting_to_the_reachable_rank_makes_the_same_world() {
+        for (services, seed) in [(450, 1), (100, 2), (30, 3)] {
+            let mut sources = Sources::new();
+            let text = generator::program(&Config::new(services, services * 4, seed));
+            sources.add("policy/p.ward", &text);
+            let model = crate::compile(&sources)
+                .model
+                .expect("the generated program checks");
+            for adversarial in [true, false] {
+                let cut = world(&model, adversarial);
+                let whole = world_to_rank(&model, adversarial, usize::MAX);
+                assert_eq!(cut.members, whole.members, "{services} services");
+                assert_eq!(cut.probes, whole.probes);
+            }
+        }
+    }
 }

@@ -131,6 +131,25 @@ impl Reachability {
         })
     }
 
+    /// The group of the endpoint at `position`: endpoints of one group (a
+    /// class of pods, or an address) get the same verdicts.
+    #[must_use]
+    pub fn group(&self, position: usize) -> Option<usize> {
+        self.groups.get(position).copied()
+    }
+
+    /// The groups that group `src` may reach on the probe at index `probe`,
+    /// ascending, from the matrix's set bits (so a caller's work follows
+    /// the allowed cells, not every cell). Unlike [`Reachability::row`] it
+    /// includes address groups from an address: callers drop those.
+    pub fn reached_groups(&self, probe: usize, src: usize) -> impl Iterator<Item = usize> + '_ {
+        self.matrices
+            .get(probe)
+            .and_then(|rows| rows.get(src))
+            .into_iter()
+            .flat_map(BitSet::iter)
+    }
+
     /// Every cell: probes in the given order, then sources, then
     /// destinations, in endpoint order.
     pub fn connections(&self) -> impl Iterator<Item = Connection<'_>> {

@@ -5,9 +5,10 @@
 
 use super::intervals::{Addresses, Intervals};
 use super::labels::{Key, Labels, Present, Values};
-use super::region::{Cube, Protocols, Side, all_ports, name_key};
+use super::region::{Cube, Pin, Protocols, Side, all_ports, name_key};
 use crate::model::{Model, Operator, Selector};
 use crate::proof::meaning::{Covered, End, Meaning, Rule};
+use std::collections::BTreeSet;
 
 /// The program's flows and `deny`s as regions, each with its index.
 #[derive(Debug, Clone, Default)]
@@ -18,6 +19,25 @@ pub struct Declared {
     pub denies: Vec<(Cube, usize)>,
     /// The connections Ward's policies decide, as disjoint regions.
     pub space: Vec<Cube>,
+    /// The managed namespaces: a region with an end pinned to one is
+    /// inside [`Declared::space`] whole.
+    managed: BTreeSet<String>,
+}
+
+impl Declared {
+    /// The part of `cube` inside [`Declared::space`], as disjoint regions:
+    /// the cube itself when one of its ends is pinned to a managed
+    /// namespace (no set is copied), else its meets with the space.
+    pub fn confine(&self, cube: Cube) -> Vec<Cube> {
+        let managed = |side: &Side| matches!(side.namespace(), Pin::Namespace(n) if self.managed.contains(&n));
+        if managed(&cube.src) || managed(&cube.dst) {
+            return vec![cube];
+        }
+        self.space
+            .iter()
+            .filter_map(|s| cube.intersect(s))
+            .collect()
+    }
 }
 
 /// Works out the regions of `model`'s flows and `deny`s.
@@ -40,6 +60,7 @@ pub fn declared(model: &Model) -> Declared {
         flows: regions(&meaning.flows),
         denies: regions(&meaning.denies),
         space: space(&managed),
+        managed: managed.iter().cloned().collect(),
     }
 }
 

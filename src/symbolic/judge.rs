@@ -57,56 +57,48 @@ pub fn judge(model: &Model, policies: &[NetworkPolicy]) -> Result<Verdict, Strin
 type Admitted = (Cube, Option<Origin>, Option<Origin>);
 
 /// The allowed connections inside the space Ward answers for.
-fn admitted(grants: &Allowed, space: &[Cube]) -> Vec<Admitted> {
+fn admitted(grants: &Allowed, program: &Declared) -> Vec<Admitted> {
     let mut out = Vec::new();
     let ingress = Index::new(grants.ingress.iter().map(|(c, _)| c));
+    let mut keep = |cube: Cube, e: &Option<Origin>, i: &Option<Origin>| {
+        for c in program.confine(cube) {
+            out.push((c, e.clone(), i.clone()));
+        }
+    };
     for (e, from) in &grants.egress {
         for i in ingress.candidates(e) {
             if let Some((c, to)) = grants.ingress.get(i) {
                 if let Some(both) = e.intersect(c) {
-                    out.push((both, from.clone(), to.clone()));
+                    keep(both, from, to);
                 }
             }
         }
         // Towards an address, only the source's side decides.
         if matches!(e.dst, Side::Addresses(_)) {
-            out.push((e.clone(), from.clone(), None));
+            keep(e.clone(), from, &None);
         }
     }
     for (i, to) in &grants.ingress {
         // From an address, only the destination's side decides.
         if matches!(i.src, Side::Addresses(_)) {
-            out.push((i.clone(), None, to.clone()));
+            keep(i.clone(), &None, to);
         }
     }
-    let index = Index::new(space);
-    out.into_iter()
-        .flat_map(|(cube, e, i)| {
-            index
-                .candidates(&cube)
-                .into_iter()
-                .filter_map(|s| space.get(s).and_then(|s| cube.intersect(s)))
-                .map(move |c| (c, e.clone(), i.clone()))
-                .collect::<Vec<_>>()
-        })
-        .collect()
+    out
 }
 
 fn compare(grants: &Allowed, program: &Declared) -> Verdict {
-    let allowed = admitted(grants, &program.space);
+    let allowed = admitted(grants, program);
     let allowed_cubes: Vec<&Cube> = allowed.iter().map(|(c, ..)| c).collect();
     let allowed_index = Index::new(allowed_cubes.iter().copied());
-    let space_index = Index::new(&program.space);
     let flows: Vec<(Cube, usize)> = program
         .flows
         .iter()
         .flat_map(|(cube, i)| {
-            space_index
-                .candidates(cube)
+            program
+                .confine(cube.clone())
                 .into_iter()
-                .filter_map(|s| program.space.get(s).and_then(|s| cube.intersect(s)))
-                .map(|c| (c, *i))
-                .collect::<Vec<_>>()
+                .map(move |c| (c, *i))
         })
         .collect();
     let flow_index = Index::new(flows.iter().map(|(c, _)| c));

@@ -54,18 +54,17 @@ pub fn allowed(policies: &[NetworkPolicy]) -> Result<Allowed, String> {
             .ok_or("a policy has no `metadata.namespace`")?;
         let name = policy.metadata.name.clone().unwrap_or_default();
         let at = |field: &str| format!("`{namespace}/{name}` `{field}`");
-        let spec = policy.spec.clone().unwrap_or_default();
+        let spec = policy.spec.as_ref();
         let home =
             Labels::require(name_key(), Values::one_of([namespace.clone()])).unwrap_or_default();
-        let selected = selector(
-            &spec.pod_selector.unwrap_or_default(),
-            Key::Pod,
-            &at("spec.podSelector"),
-        )?
+        let selected = match spec.and_then(|s| s.pod_selector.as_ref()) {
+            Some(pods) => selector(pods, Key::Pod, &at("spec.podSelector"))?,
+            None => Some(Labels::any()),
+        }
         .and_then(|s| s.intersect(&home));
-        let ingress = spec.ingress.unwrap_or_default();
-        let egress = spec.egress.unwrap_or_default();
-        let (has_ingress, has_egress) = match spec.policy_types.as_deref() {
+        let ingress = spec.and_then(|s| s.ingress.as_deref()).unwrap_or_default();
+        let egress = spec.and_then(|s| s.egress.as_deref()).unwrap_or_default();
+        let (has_ingress, has_egress) = match spec.and_then(|s| s.policy_types.as_deref()) {
             None | Some([]) => (true, !egress.is_empty()),
             Some(types) => (
                 types.iter().any(|t| t == "Ingress"),

@@ -295,7 +295,20 @@ pub fn minus_all<'a>(region: &Cube, holes: impl IntoIterator<Item = &'a Cube>) -
         if rest.is_empty() {
             break;
         }
-        rest = rest.iter().flat_map(|piece| piece.minus(hole)).collect();
+        // Most holes miss every piece: keep the pieces, copy nothing.
+        if !rest.iter().any(|piece| piece.meets(hole)) {
+            continue;
+        }
+        rest = rest
+            .into_iter()
+            .flat_map(|piece| {
+                if piece.meets(hole) {
+                    piece.minus(hole)
+                } else {
+                    vec![piece]
+                }
+            })
+            .collect();
     }
     rest
 }
