@@ -19,29 +19,72 @@ pub struct Replace {
     pub text: String,
 }
 
+/// Why a rename is refused; its text is what the editor shows.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RenameRefused {
+    /// The name is a criterion of the built-in catalog, not the program's.
+    Criterion(String),
+    /// The new name breaks the naming rules of what it names.
+    Invalid {
+        /// The refused name.
+        name: String,
+        /// What it would name: `namespace`, `port`, ...
+        what: &'static str,
+        /// The rule it breaks, as the checker words it.
+        why: String,
+    },
+    /// The new name is a keyword of the language.
+    Keyword(String),
+    /// Something of the same kind already has the new name.
+    Taken {
+        /// The new name.
+        name: String,
+        /// What it names.
+        what: &'static str,
+    },
+}
+
+impl std::fmt::Display for RenameRefused {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Criterion(id) => write!(
+                f,
+                "`{id}` is a criterion of the SOC 2 catalog; only names the program declares can be renamed"
+            ),
+            Self::Invalid { name, what, why } => write!(f, "`{name}` cannot name a {what}: {why}"),
+            Self::Keyword(name) => write!(f, "`{name}` is a keyword"),
+            Self::Taken { name, what } => write!(f, "a {what} named `{name}` is already declared"),
+        }
+    }
+}
+
 /// The edits that rename `symbol` to `new_name` everywhere it is written,
 /// or why the name cannot be used.
-pub fn rename(program: &Program, symbol: &Symbol, new_name: &str) -> Result<Vec<Replace>, String> {
+pub fn rename(
+    program: &Program,
+    symbol: &Symbol,
+    new_name: &str,
+) -> Result<Vec<Replace>, RenameRefused> {
     let what = match symbol {
         Symbol::Namespace(_) => "namespace",
         Symbol::Service(..) => "service",
         Symbol::Port(..) => "port",
         Symbol::External(_) => "external",
         Symbol::Control(_) => "control",
-        Symbol::Criterion(id) => {
-            return Err(format!(
-                "`{id}` is a criterion of the SOC 2 catalog; only names the program declares can be renamed"
-            ));
-        }
+        Symbol::Criterion(id) => return Err(RenameRefused::Criterion(id.clone())),
     };
     let valid = match symbol {
         Symbol::Port(..) => names::port_name(new_name),
         Symbol::Control(_) => control_id(new_name),
         _ => names::dns_label(new_name),
     };
-    valid.map_err(|why| format!("`{new_name}` cannot name a {what}: {why}"))?;
+    valid.map_err(|why| RenameRefused::Invalid {
+        name: new_name.to_string(),
+        what,
+        why,
+    })?;
     if crate::syntax::KEYWORDS.contains(&new_name) {
-        return Err(format!("`{new_name}` is a keyword"));
+        return Err(RenameRefused::Keyword(new_name.to_string()));
     }
     let renamed = match symbol {
         Symbol::Namespace(_) => Symbol::Namespace(new_name.to_string()),
@@ -51,7 +94,10 @@ pub fn rename(program: &Program, symbol: &Symbol, new_name: &str) -> Result<Vec<
         Symbol::Control(_) | Symbol::Criterion(_) => Symbol::Control(new_name.to_string()),
     };
     if renamed != *symbol && program.index.definitions(&renamed).next().is_some() {
-        return Err(format!("a {what} named `{new_name}` is already declared"));
+        return Err(RenameRefused::Taken {
+            name: new_name.to_string(),
+            what,
+        });
     }
     Ok(program
         .index

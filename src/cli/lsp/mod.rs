@@ -343,7 +343,8 @@ impl Server {
         let Some(found) = program.index.at(file, offset) else {
             return Err("there is no name to rename here".to_string());
         };
-        let edits = crate::lsp::edit::rename(program, &found.symbol, &new_name)?;
+        let edits = crate::lsp::edit::rename(program, &found.symbol, &new_name)
+            .map_err(|refused| refused.to_string())?;
         let view = protocol::View {
             program,
             uris: &workspace.uris,
