@@ -493,33 +493,21 @@ fn diagnostic(
             .map_or_else(String::new, |f| f.text.clone())
     };
     let message = match (kind, cause) {
-        (FindingKind::Undeclared, Cause::Foreign { policy, .. }) => {
+        (FindingKind::Undeclared, Cause::Foreign { policy, .. } | Cause::Edited { policy, .. }) => {
             let policy = context
                 .policy(*policy)
                 .map(ToString::to_string)
                 .unwrap_or_default();
+            let whose = if matches!(cause, Cause::Edited { .. }) {
+                "edited in the cluster"
+            } else {
+                "which Ward did not write"
+            };
             if single {
-                format!(
-                    "`{src}` can reach `{dst}` through policy `{policy}`, which Ward did not write"
-                )
+                format!("`{src}` can reach `{dst}` through policy `{policy}`, {whose}")
             } else {
                 format!(
-                    "policy `{policy}`, which Ward did not write, allows connections that no flow declares between {between}"
-                )
-            }
-        }
-        (FindingKind::Undeclared, Cause::Edited { policy, .. }) => {
-            let policy = context
-                .policy(*policy)
-                .map(ToString::to_string)
-                .unwrap_or_default();
-            if single {
-                format!(
-                    "`{src}` can reach `{dst}` through policy `{policy}`, edited in the cluster"
-                )
-            } else {
-                format!(
-                    "policy `{policy}`, edited in the cluster, allows connections that no flow declares between {between}"
+                    "policy `{policy}`, {whose}, allows connections that no flow declares between {between}"
                 )
             }
         }
