@@ -255,13 +255,14 @@ pub fn compare_classes(
         .collect();
     rows.sort_unstable();
     let columns: Vec<usize> = rows.iter().map(|(e, _)| *e).collect();
-    let mut position = vec![usize::MAX; people.len()];
+    // Each member's index in `rows`.
+    let mut row_of = vec![usize::MAX; people.len()];
     // The members the matrix holds, and those in managed namespaces.
     let mut present = lookup::Bits::new(people.len());
     let mut managed = lookup::Bits::new(people.len());
-    for &(e, m) in &rows {
-        if let Some(slot) = position.get_mut(m) {
-            *slot = e;
+    for (r, &(_, m)) in rows.iter().enumerate() {
+        if let Some(slot) = row_of.get_mut(m) {
+            *slot = r;
         }
         present.insert(m);
         if people
@@ -273,31 +274,38 @@ pub fn compare_classes(
     }
     let weighed = |bits: &lookup::Bits| bits.iter().map(weight).sum::<usize>();
     let (present_weight, managed_weight) = (weighed(&present), weighed(&managed));
-    // (kind, src, dst) -> probes, in the order first found; the ends as
-    // their positions in the matrix, so that a flood of findings (an
-    // allow-all policy) costs no copy or hash of a pod's name per cell.
-    let mut grouped: IndexMap<(FindingKind, usize, usize), Vec<Probe>> = IndexMap::new();
     let mut comparison = Comparison::default();
-    // Per row of cells (a probe and a source): what the flows and `deny`s
+    // Per row of cells (a source and a probe): what the flows and `deny`s
     // from the source reach, what the policies allow, and which cells
     // Ward answers for; a cell is then a few bit operations, and only the
-    // rare cells that make a finding are looked at one by one.
+    // rare cells that make a finding are looked at one by one. A source's
+    // rows are walked together, so that its findings gather in arrays by
+    // destination (no hashing per cell, however many cells are findings,
+    // as with an allow-all policy), each with the first probe it was found
+    // on: the findings are then put in the order a walk by probe first
+    // finds them.
     let mut declared = lookup::Bits::new(people.len());
     let mut denied = lookup::Bits::new(people.len());
     let mut allowed = lookup::Bits::new(people.len());
     let mut flagged = Vec::new();
-    for (p, &probe) in reachability.probes().iter().enumerate() {
-        for &(i, s) in &rows {
-            let Some(src) = people.get(s).copied() else {
-                continue;
-            };
-            // Both ends outside Ward's policies: not Ward's to answer for.
-            let (responsible, responsible_weight) =
-                if matches!(src, Member::Pod { managed: true, .. }) {
-                    (&present, present_weight)
-                } else {
-                    (&managed, managed_weight)
-                };
+    // Per destination (by its index in `rows`): the probes it is
+    // undeclared on, the first one's index; other kinds are rarer.
+    let mut undeclared: Vec<(usize, Vec<Probe>)> = vec![(0, Vec::new()); rows.len()];
+    let mut others: BTreeMap<(usize, FindingKind), (usize, Vec<Probe>)> = BTreeMap::new();
+    // (first probe, source, destination, kind's rank in a cell, kind, probes)
+    let mut found: Vec<(usize, usize, usize, u8, FindingKind, Vec<Probe>)> = Vec::new();
+    for &(i, s) in &rows {
+        let Some(src) = people.get(s).copied() else {
+            continue;
+        };
+        // Both ends outside Ward's policies: not Ward's to answer for.
+        let (responsible, responsible_weight) = if matches!(src, Member::Pod { managed: true, .. })
+        {
+            (&present, present_weight)
+        } else {
+            (&managed, managed_weight)
+        };
+        for (p, &probe) in reachability.probes().iter().enumerate() {
             flows.reached(s, probe, &mut declared);
             denies.reached(s, probe, &mut denied);
             allowed.clear();
@@ -312,35 +320,54 @@ pub fn compare_classes(
             flagged.clear();
             flagged.extend(allowed.differing(&declared, responsible));
             flagged.extend(allowed.common(&denied));
-            flagged.sort_unstable_by_key(|d| position.get(*d).copied());
+            flagged.sort_unstable();
             flagged.dedup();
             for &d in &flagged {
-                let Some(&j) = position.get(d) else {
+                let Some(&r) = row_of.get(d) else {
                     continue;
                 };
-                let mut found = |kind: FindingKind| {
-                    grouped.entry((kind, i, j)).or_default().push(probe);
+                let mut other = |kind: FindingKind| {
+                    let entry = others.entry((r, kind)).or_insert((p, Vec::new()));
+                    entry.1.push(probe);
                 };
                 if allowed.contains(d) {
                     if !declared.contains(d) {
-                        found(FindingKind::Undeclared);
+                        if let Some(entry) = undeclared.get_mut(r) {
+                            if entry.1.is_empty() {
+                                entry.0 = p;
+                            }
+                            entry.1.push(probe);
+                        }
                     }
                     if denied.contains(d) {
                         if let Some(index) = denies.first(s, d, probe) {
-                            found(FindingKind::Forbidden(index));
+                            other(FindingKind::Forbidden(index));
                         }
                     }
                 } else if declared.contains(d) {
                     if let Some(flow) = flows.first(s, d, probe).and_then(|f| model.flows.get(f)) {
-                        found(FindingKind::Blocked(flow.index));
+                        other(FindingKind::Blocked(flow.index));
                     }
                 }
             }
         }
+        for (r, (first, probes)) in undeclared.iter_mut().enumerate() {
+            if !probes.is_empty() {
+                let j = columns.get(r).copied().unwrap_or(usize::MAX);
+                let probes = std::mem::take(probes);
+                found.push((*first, i, j, 0, FindingKind::Undeclared, probes));
+            }
+        }
+        for ((r, kind), (first, probes)) in std::mem::take(&mut others) {
+            let j = columns.get(r).copied().unwrap_or(usize::MAX);
+            let rank = u8::from(matches!(kind, FindingKind::Forbidden(_)));
+            found.push((first, i, j, rank, kind, probes));
+        }
     }
-    comparison.findings = grouped
+    found.sort_by_key(|(first, i, j, rank, kind, _)| (*first, *i, *j, *rank, *kind));
+    comparison.findings = found
         .into_iter()
-        .filter_map(|((kind, i, j), probes)| {
+        .filter_map(|(_, i, j, _, kind, probes)| {
             let (src, dst) = (endpoints.get(i)?, endpoints.get(j)?);
             Some(Finding::new(kind, src.clone(), dst.clone(), probes))
         })
