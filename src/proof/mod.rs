@@ -17,10 +17,11 @@ use crate::model::{self, Model};
 use crate::plan::{Direction, Plan};
 use crate::simulate::{self, Endpoint, Explanation, Probe, Reachability};
 use crate::source::Span;
-use indexmap::IndexMap;
+use indexmap::{IndexMap, IndexSet};
 use meaning::Meaning;
 use std::collections::BTreeMap;
 use std::net::IpAddr;
+use std::sync::Arc;
 
 /// What an endpoint of the simulated world is, as the program sees it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -109,8 +110,9 @@ pub enum Finding {
         src: Endpoint,
         /// To.
         dst: Endpoint,
-        /// On these probes.
-        probes: Vec<Probe>,
+        /// On these probes (one list shared by every finding it is the
+        /// same for: an allow-all policy makes millions of findings).
+        probes: Arc<[Probe]>,
     },
     /// Declared by flow `flow`, but blocked.
     Blocked {
@@ -120,8 +122,9 @@ pub enum Finding {
         src: Endpoint,
         /// To.
         dst: Endpoint,
-        /// On these probes.
-        probes: Vec<Probe>,
+        /// On these probes (one list shared by every finding it is the
+        /// same for: an allow-all policy makes millions of findings).
+        probes: Arc<[Probe]>,
     },
     /// Allowed, and covered by `deny` number `deny`.
     Forbidden {
@@ -131,8 +134,9 @@ pub enum Finding {
         src: Endpoint,
         /// To.
         dst: Endpoint,
-        /// On these probes.
-        probes: Vec<Probe>,
+        /// On these probes (one list shared by every finding it is the
+        /// same for: an allow-all policy makes millions of findings).
+        probes: Arc<[Probe]>,
     },
 }
 
@@ -179,7 +183,7 @@ impl Finding {
         }
     }
 
-    fn new(kind: FindingKind, src: Endpoint, dst: Endpoint, probes: Vec<Probe>) -> Self {
+    fn new(kind: FindingKind, src: Endpoint, dst: Endpoint, probes: Arc<[Probe]>) -> Self {
         match kind {
             FindingKind::Undeclared => Finding::Undeclared { src, dst, probes },
             FindingKind::Blocked(flow) => Finding::Blocked {
@@ -293,7 +297,17 @@ pub fn compare_classes(
     let mut undeclared: Vec<(usize, Vec<Probe>)> = vec![(0, Vec::new()); rows.len()];
     let mut others: BTreeMap<(usize, FindingKind), (usize, Vec<Probe>)> = BTreeMap::new();
     // (first probe, source, destination, kind's rank in a cell, kind, probes)
-    let mut found: Vec<(usize, usize, usize, u8, FindingKind, Vec<Probe>)> = Vec::new();
+    let mut found: Vec<(usize, usize, usize, u8, FindingKind, Arc<[Probe]>)> = Vec::new();
+    // Each distinct list of probes, held once.
+    let mut lists: IndexSet<Arc<[Probe]>> = IndexSet::new();
+    let mut shared = |probes: Vec<Probe>| -> Arc<[Probe]> {
+        if let Some(list) = lists.get(probes.as_slice()) {
+            return Arc::clone(list);
+        }
+        let list: Arc<[Probe]> = probes.into();
+        lists.insert(Arc::clone(&list));
+        list
+    };
     for &(i, s) in &rows {
         let Some(src) = people.get(s).copied() else {
             continue;
@@ -354,14 +368,14 @@ pub fn compare_classes(
         for (r, (first, probes)) in undeclared.iter_mut().enumerate() {
             if !probes.is_empty() {
                 let j = columns.get(r).copied().unwrap_or(usize::MAX);
-                let probes = std::mem::take(probes);
+                let probes = shared(std::mem::take(probes));
                 found.push((*first, i, j, 0, FindingKind::Undeclared, probes));
             }
         }
         for ((r, kind), (first, probes)) in std::mem::take(&mut others) {
             let j = columns.get(r).copied().unwrap_or(usize::MAX);
             let rank = u8::from(matches!(kind, FindingKind::Forbidden(_)));
-            found.push((first, i, j, rank, kind, probes));
+            found.push((first, i, j, rank, kind, shared(probes)));
         }
     }
     found.sort_by_key(|(first, i, j, rank, kind, _)| (*first, *i, *j, *rank, *kind));
