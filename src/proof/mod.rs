@@ -213,6 +213,11 @@ pub struct Comparison {
     pub allowed: usize,
 }
 
+/// A finding as the comparison gathers it: the index of the first probe it
+/// was found on, its source's and destination's positions, its kind's rank
+/// among the findings of one cell, its kind and its probes.
+type Found = (usize, usize, usize, u8, FindingKind, Arc<[Probe]>);
+
 /// Compares a world's reachability with the program, over `members` (each
 /// endpoint of `reachability` with its identity).
 ///
@@ -296,8 +301,7 @@ pub fn compare_classes(
     // undeclared on, the first one's index; other kinds are rarer.
     let mut undeclared: Vec<(usize, Vec<Probe>)> = vec![(0, Vec::new()); rows.len()];
     let mut others: BTreeMap<(usize, FindingKind), (usize, Vec<Probe>)> = BTreeMap::new();
-    // (first probe, source, destination, kind's rank in a cell, kind, probes)
-    let mut found: Vec<(usize, usize, usize, u8, FindingKind, Arc<[Probe]>)> = Vec::new();
+    let mut found: Vec<Found> = Vec::new();
     // Each distinct list of probes, held once.
     let mut lists: IndexSet<Arc<[Probe]>> = IndexSet::new();
     let mut shared = |probes: Vec<Probe>| -> Arc<[Probe]> {
