@@ -148,6 +148,23 @@ fn test_and_verify_json_carry_their_summary() {
         )),
         "{stderr}"
     );
+    // The exact part: the export's policies for every pod that could run.
+    for case in ["verify_cluster", "verify_widened", "verify_no_pods"] {
+        let (summary, stderr) = json_summary(&[
+            "verify",
+            &format!("tests/ui/{case}.ward"),
+            "--cluster",
+            &format!("tests/ui/{case}.cluster.yaml"),
+        ]);
+        let counterexamples = summary["exact_counterexamples"].as_u64().unwrap();
+        assert!(counterexamples > 0, "{case}: {summary}");
+        assert!(
+            stderr.contains(&format!(
+                "proved for every pod and address the export could run: {counterexamples} counterexample(s)"
+            )),
+            "{case}: {stderr}"
+        );
+    }
 }
 
 #[test]

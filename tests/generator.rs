@@ -152,7 +152,8 @@ fn compare_pairwise(
     }
     comparison.findings = grouped
         .into_iter()
-        .map(|((kind, index, src, dst), probes)| match kind {
+        .map(|((kind, index, src, dst), probes)| (kind, index, src, dst, probes.into()))
+        .map(|(kind, index, src, dst, probes)| match kind {
             0 => Finding::Undeclared { src, dst, probes },
             1 => Finding::Blocked {
                 flow: index,

@@ -103,7 +103,11 @@ pub fn verify(
     let world = loaded.world;
     let built = pipeline::build(&model, &sources);
     let verified = proof::verify::verify(&model, &built.plan, &built.emitted, &world);
-    let failed = verified.diagnostics.iter().any(Diagnostic::is_error);
+    let (regions, counterexamples) = verified
+        .exact
+        .as_ref()
+        .map_or((0, 0), |v| (v.regions, v.counterexamples.len()));
+    let failed = verified.diagnostics.iter().any(Diagnostic::is_error) || verified.exact.is_err();
     let summary = serde_json::json!({
         "connections": verified.comparison.checked,
         "allowed": verified.comparison.allowed,
@@ -111,6 +115,8 @@ pub fn verify(
         "classes": verified.classes,
         "findings": verified.comparison.findings.len(),
         "errors": verified.diagnostics.iter().filter(|d| d.is_error()).count(),
+        "exact_regions": regions,
+        "exact_counterexamples": counterexamples,
     });
     if format == Format::Json {
         let document = super::render::json_with_summary(&sources, &verified.diagnostics, summary);
@@ -118,6 +124,15 @@ pub fn verify(
     } else {
         report_with_summary(&sources, &verified.diagnostics, format, color, summary);
     }
+    note(&match &verified.exact {
+        Ok(_) if counterexamples == 0 => format!(
+            "proved for every pod and address the export could run ({regions} allowed regions): exactly the declared flows"
+        ),
+        Ok(_) => format!(
+            "proved for every pod and address the export could run: {counterexamples} counterexample(s)"
+        ),
+        Err(error) => format!("the exact judge could not read the policies: {error}"),
+    });
     note(&format!(
         "verified {} connections over {} pods: {} allowed, {}",
         verified.comparison.checked,

@@ -17,10 +17,11 @@ use crate::model::{self, Model};
 use crate::plan::{Direction, Plan};
 use crate::simulate::{self, Endpoint, Explanation, Probe, Reachability};
 use crate::source::Span;
-use indexmap::IndexMap;
+use indexmap::{IndexMap, IndexSet};
 use meaning::Meaning;
 use std::collections::BTreeMap;
 use std::net::IpAddr;
+use std::sync::Arc;
 
 /// What an endpoint of the simulated world is, as the program sees it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -109,8 +110,9 @@ pub enum Finding {
         src: Endpoint,
         /// To.
         dst: Endpoint,
-        /// On these probes.
-        probes: Vec<Probe>,
+        /// On these probes (one list shared by every finding it is the
+        /// same for: an allow-all policy makes millions of findings).
+        probes: Arc<[Probe]>,
     },
     /// Declared by flow `flow`, but blocked.
     Blocked {
@@ -120,8 +122,9 @@ pub enum Finding {
         src: Endpoint,
         /// To.
         dst: Endpoint,
-        /// On these probes.
-        probes: Vec<Probe>,
+        /// On these probes (one list shared by every finding it is the
+        /// same for: an allow-all policy makes millions of findings).
+        probes: Arc<[Probe]>,
     },
     /// Allowed, and covered by `deny` number `deny`.
     Forbidden {
@@ -131,8 +134,9 @@ pub enum Finding {
         src: Endpoint,
         /// To.
         dst: Endpoint,
-        /// On these probes.
-        probes: Vec<Probe>,
+        /// On these probes (one list shared by every finding it is the
+        /// same for: an allow-all policy makes millions of findings).
+        probes: Arc<[Probe]>,
     },
 }
 
@@ -179,7 +183,7 @@ impl Finding {
         }
     }
 
-    fn new(kind: FindingKind, src: Endpoint, dst: Endpoint, probes: Vec<Probe>) -> Self {
+    fn new(kind: FindingKind, src: Endpoint, dst: Endpoint, probes: Arc<[Probe]>) -> Self {
         match kind {
             FindingKind::Undeclared => Finding::Undeclared { src, dst, probes },
             FindingKind::Blocked(flow) => Finding::Blocked {
@@ -208,6 +212,11 @@ pub struct Comparison {
     /// How many of them were allowed.
     pub allowed: usize,
 }
+
+/// A finding as the comparison gathers it: the index of the first probe it
+/// was found on, its source's and destination's positions, its kind's rank
+/// among the findings of one cell, its kind and its probes.
+type Found = (usize, usize, usize, u8, FindingKind, Arc<[Probe]>);
 
 /// Compares a world's reachability with the program, over `members` (each
 /// endpoint of `reachability` with its identity).
@@ -261,36 +270,47 @@ pub fn compare_streamed<R: std::borrow::Borrow<Reachability>>(
     let flows = lookup::Rules::new(&meaning.flows, &people);
     let denies = lookup::Rules::new(&meaning.denies, &people);
     let mut frame: Option<Frame> = None;
-    // (kind, src, dst) -> probes, in the order first found; the ends as
-    // their positions in the matrix, so that a flood of findings (an
-    // allow-all policy) costs no copy or hash of a pod's name per cell.
-    let mut grouped: IndexMap<(FindingKind, usize, usize), Vec<Probe>> = IndexMap::new();
     let mut comparison = Comparison::default();
-    // Per row of cells (a probe and a source): what the flows and `deny`s
+    // Per row of cells (a source and a probe): what the flows and `deny`s
     // from the source reach, what the policies allow, and which cells
     // Ward answers for; a cell is then a few bit operations, and only the
-    // rare cells that make a finding are looked at one by one.
+    // rare cells that make a finding are looked at one by one. A source's
+    // rows are walked together, so that its findings gather in arrays by
+    // destination (no hashing per cell, however many cells are findings,
+    // as with an allow-all policy), each with the first probe it was found
+    // on: the findings are then put in the order a walk by probe first
+    // finds them.
     let mut declared = lookup::Bits::new(people.len());
     let mut denied = lookup::Bits::new(people.len());
     let mut allowed = lookup::Bits::new(people.len());
     let mut flagged = Vec::new();
+    let mut found: Vec<Found> = Vec::new();
+    // Each distinct list of probes, held once.
+    let mut lists: IndexSet<Arc<[Probe]>> = IndexSet::new();
+    // The index of the current result's first probe among every result's.
+    let mut offset = 0;
+    let mut streamed = 0;
     for result in results {
         let reachability = result.borrow();
         let frame = frame.get_or_insert_with(|| Frame::new(reachability, &identity, &people));
         let weighed = |bits: &lookup::Bits| bits.iter().map(weight).sum::<usize>();
         let (present_weight, managed_weight) = (weighed(&frame.present), weighed(&frame.managed));
-        for (p, &probe) in reachability.probes().iter().enumerate() {
-            for &(i, s) in &frame.rows {
-                let Some(src) = people.get(s).copied() else {
-                    continue;
+        // Per destination (by its index in `frame.rows`): the probes it is
+        // undeclared on, the first one's index; other kinds are rarer.
+        let mut undeclared: Vec<(usize, Vec<Probe>)> = vec![(0, Vec::new()); frame.rows.len()];
+        let mut others: BTreeMap<(usize, FindingKind), (usize, Vec<Probe>)> = BTreeMap::new();
+        for &(i, s) in &frame.rows {
+            let Some(src) = people.get(s).copied() else {
+                continue;
+            };
+            // Both ends outside Ward's policies: not Ward's to answer for.
+            let (responsible, responsible_weight) =
+                if matches!(src, Member::Pod { managed: true, .. }) {
+                    (&frame.present, present_weight)
+                } else {
+                    (&frame.managed, managed_weight)
                 };
-                // Both ends outside Ward's policies: not Ward's to answer for.
-                let (responsible, responsible_weight) =
-                    if matches!(src, Member::Pod { managed: true, .. }) {
-                        (&frame.present, present_weight)
-                    } else {
-                        (&frame.managed, managed_weight)
-                    };
+            for (p, &probe) in reachability.probes().iter().enumerate() {
                 flows.reached(s, probe, &mut declared);
                 denies.reached(s, probe, &mut denied);
                 // The allowed cells, from the set bits of the source's
@@ -312,39 +332,64 @@ pub fn compare_streamed<R: std::borrow::Borrow<Reachability>>(
                 flagged.clear();
                 flagged.extend(allowed.differing(&declared, responsible));
                 flagged.extend(allowed.common(&denied));
-                flagged.sort_unstable_by_key(|d| frame.position.get(*d).copied());
+                flagged.sort_unstable();
                 flagged.dedup();
                 for &d in &flagged {
-                    let Some(&j) = frame.position.get(d) else {
+                    let Some(&r) = frame.row_of.get(d) else {
                         continue;
                     };
-                    let mut found = |kind: FindingKind| {
-                        grouped.entry((kind, i, j)).or_default().push(probe);
+                    let mut other = |kind: FindingKind| {
+                        let entry = others.entry((r, kind)).or_insert((p, Vec::new()));
+                        entry.1.push(probe);
                     };
                     if allowed.contains(d) {
                         if !declared.contains(d) {
-                            found(FindingKind::Undeclared);
+                            if let Some(entry) = undeclared.get_mut(r) {
+                                if entry.1.is_empty() {
+                                    entry.0 = p;
+                                }
+                                entry.1.push(probe);
+                            }
                         }
                         if denied.contains(d) {
                             if let Some(index) = denies.first(s, d, probe) {
-                                found(FindingKind::Forbidden(index));
+                                other(FindingKind::Forbidden(index));
                             }
                         }
                     } else if declared.contains(d) {
                         if let Some(flow) =
                             flows.first(s, d, probe).and_then(|f| model.flows.get(f))
                         {
-                            found(FindingKind::Blocked(flow.index));
+                            other(FindingKind::Blocked(flow.index));
                         }
                     }
                 }
             }
+            let column = |r: usize| frame.rows.get(r).map_or(usize::MAX, |(j, _)| *j);
+            for (r, (first, probes)) in undeclared.iter_mut().enumerate() {
+                if !probes.is_empty() {
+                    let probes = shared(&mut lists, std::mem::take(probes));
+                    let kind = FindingKind::Undeclared;
+                    found.push((offset + *first, i, column(r), 0, kind, probes));
+                }
+            }
+            for ((r, kind), (first, probes)) in std::mem::take(&mut others) {
+                let rank = u8::from(matches!(kind, FindingKind::Forbidden(_)));
+                let probes = shared(&mut lists, probes);
+                found.push((offset + first, i, column(r), rank, kind, probes));
+            }
         }
+        offset += reachability.probes().len();
+        streamed += 1;
     }
+    if streamed > 1 {
+        found = coalesced(found, &mut lists);
+    }
+    found.sort_by_key(|(first, i, j, rank, kind, _)| (*first, *i, *j, *rank, *kind));
     let endpoints = frame.map(|f| f.endpoints).unwrap_or_default();
-    comparison.findings = grouped
+    comparison.findings = found
         .into_iter()
-        .filter_map(|((kind, i, j), probes)| {
+        .filter_map(|(_, i, j, _, kind, probes)| {
             let (src, dst) = (endpoints.get(i)?, endpoints.get(j)?);
             Some(Finding::new(kind, src.clone(), dst.clone(), probes))
         })
@@ -352,13 +397,67 @@ pub fn compare_streamed<R: std::borrow::Borrow<Reachability>>(
     comparison
 }
 
+/// `probes` as the list of `lists` equal to it, added when new: a flood of
+/// findings on the same probes holds their list once.
+fn shared(lists: &mut IndexSet<Arc<[Probe]>>, probes: Vec<Probe>) -> Arc<[Probe]> {
+    if let Some(list) = lists.get(probes.as_slice()) {
+        return Arc::clone(list);
+    }
+    let list: Arc<[Probe]> = probes.into();
+    lists.insert(Arc::clone(&list));
+    list
+}
+
+/// The findings of several results of one world as one finding per pair and
+/// kind: its first probe the earliest, its probes in the results' order.
+fn coalesced(mut found: Vec<Found>, lists: &mut IndexSet<Arc<[Probe]>>) -> Vec<Found> {
+    // Stable: a pair's findings stay in the order of the results.
+    found.sort_by_key(|(_, i, j, _, kind, _)| (*i, *j, *kind));
+    let mut merged: Vec<Found> = Vec::with_capacity(found.len());
+    let mut pending: Option<(Found, Vec<Probe>)> = None;
+    for finding in found {
+        match &mut pending {
+            Some((head, probes))
+                if (head.1, head.2, head.4) == (finding.1, finding.2, finding.4) =>
+            {
+                probes.extend_from_slice(&finding.5);
+            }
+            _ => {
+                if let Some((head, probes)) = pending.take() {
+                    merged.push((
+                        head.0,
+                        head.1,
+                        head.2,
+                        head.3,
+                        head.4,
+                        shared(lists, probes),
+                    ));
+                }
+                let probes = finding.5.to_vec();
+                pending = Some((finding, probes));
+            }
+        }
+    }
+    if let Some((head, probes)) = pending {
+        merged.push((
+            head.0,
+            head.1,
+            head.2,
+            head.3,
+            head.4,
+            shared(lists, probes),
+        ));
+    }
+    merged
+}
+
 /// What a comparison needs of a world's endpoints, the same for every
 /// probe: the members in the matrix and where they are.
 struct Frame {
     /// The members in the matrix, as (position, member), in endpoint order.
     rows: Vec<(usize, usize)>,
-    /// Per member, its position in the matrix (`usize::MAX`: absent).
-    position: Vec<usize>,
+    /// Per member, its index in `rows` (`usize::MAX`: absent).
+    row_of: Vec<usize>,
     /// Per group of the matrix, the members in it.
     members_of: Vec<Vec<usize>>,
     /// The members the matrix holds.
@@ -382,15 +481,15 @@ impl Frame {
         rows.sort_unstable();
         let mut frame = Frame {
             rows: Vec::new(),
-            position: vec![usize::MAX; people.len()],
+            row_of: vec![usize::MAX; people.len()],
             members_of: Vec::new(),
             present: lookup::Bits::new(people.len()),
             managed: lookup::Bits::new(people.len()),
             endpoints: reachability.endpoints().to_vec(),
         };
-        for &(e, m) in &rows {
-            if let Some(slot) = frame.position.get_mut(m) {
-                *slot = e;
+        for (r, &(e, m)) in rows.iter().enumerate() {
+            if let Some(slot) = frame.row_of.get_mut(m) {
+                *slot = r;
             }
             if let Some(group) = reachability.group(e) {
                 if frame.members_of.len() <= group {

@@ -1,6 +1,8 @@
 //! `ward verify`: a cluster's export judged against the program.
 //!
-//! The cluster's pods are simulated under the cluster's policies and compared
+//! The cluster's policies are first judged exactly, for every pod and
+//! address that could exist (`verify::exact`, the judge of `ward test`);
+//! then the cluster's pods are simulated under them and compared
 //! with the declared flows and invariants (as in `ward test`), and the
 //! cluster's Ward-managed policies are compared with what the program builds:
 //! missing, changed, or left over. Pods and selectors that do not line up
@@ -18,6 +20,8 @@
 //! flow whose rules let too much through, per blocked flow, per broken `deny`.
 
 mod causes;
+mod exact;
+mod words;
 
 use super::meaning::Meaning;
 use super::{Comparison, Member, NamedContainerPort, compare_classes, world};
@@ -25,10 +29,10 @@ use crate::diagnostic::{Code, Diagnostic};
 use crate::emit::{self, Emitted};
 use crate::model::Model;
 use crate::plan::Plan;
-use crate::simulate::{self, Endpoint, PodRef};
+use crate::simulate::{self, Endpoint, PodRef, PolicyRef};
 use crate::source::Span;
 use crate::yaml;
-use indexmap::IndexMap;
+use indexmap::{IndexMap, IndexSet};
 use std::collections::BTreeMap;
 
 /// What `ward verify` found.
@@ -45,6 +49,11 @@ pub struct VerifyReport {
     pub pods: usize,
     /// How many classes of pods the proof compared.
     pub classes: usize,
+    /// The exact judge's verdict on the export's policies for every pod
+    /// and address that could exist ([`crate::symbolic`]), or why it could
+    /// not read them. Its counterexamples that no finding on the export's
+    /// pods already reports are among [`VerifyReport::diagnostics`].
+    pub exact: Result<crate::symbolic::Verdict, String>,
     /// Per finding of [`Comparison::findings`] (same order): the code and
     /// cause of the diagnostic it is part of.
     causes: Vec<(Code, String)>,
@@ -192,11 +201,17 @@ pub fn verify(
         Endpoint::Pod(pod) => members.get(pod).map_or(1, Vec::len),
         Endpoint::External(_) => 1,
     };
-    let context = causes::Context::new(model, plan, expected, cluster, fallback);
+    let (mut drift, edited) = policy_drift(model, expected, cluster, fallback);
+    let context = causes::Context::new(model, plan, expected, &edited, cluster, fallback);
     let grouped = causes::group(&context, &comparison.findings, &size);
-    let mut drift = policy_drift(model, expected, cluster, fallback);
+    let exact = exact::judge(model, cluster);
     let mut foreign = grouped.foreign;
     let mut rest = grouped.diagnostics;
+    if let Ok(verdict) = &exact {
+        let (beyond, others) = exact::diagnostics(&context, verdict, &grouped.keys);
+        foreign.extend(beyond);
+        rest.extend(others);
+    }
     rest.extend(unmatched(model, cluster, &compared, &class_pods));
     crate::diagnostic::sort(&mut drift);
     crate::diagnostic::sort(&mut foreign);
@@ -208,6 +223,7 @@ pub fn verify(
         diagnostics: drift,
         pods: cluster.pods().len(),
         classes,
+        exact,
         causes: grouped.causes,
         members,
     }
@@ -238,7 +254,7 @@ fn fallback_span(model: &Model) -> Span {
 }
 
 /// Where in the source a policy comes from: its service, or its namespace.
-fn policy_span(model: &Model, namespace: &str, name: &str, fallback: Span) -> Span {
+pub(super) fn policy_span(model: &Model, namespace: &str, name: &str, fallback: Span) -> Span {
     let Some(ns) = model.namespaces.get(namespace) else {
         return fallback;
     };
@@ -247,13 +263,15 @@ fn policy_span(model: &Model, namespace: &str, name: &str, fallback: Span) -> Sp
         .map_or(ns.span, |service| service.span)
 }
 
+/// E0504-E0506, and the policies of the build that the cluster holds edited.
 fn policy_drift(
     model: &Model,
     expected: &[Emitted],
     cluster: &simulate::World,
     fallback: Span,
-) -> Vec<Diagnostic> {
+) -> (Vec<Diagnostic>, IndexSet<PolicyRef>) {
     let mut found = Vec::new();
+    let mut edited = IndexSet::new();
     for emitted in expected {
         let span = policy_span(model, &emitted.namespace, &emitted.name, fallback);
         let id = format!("{}/{}", emitted.namespace, emitted.name);
@@ -272,6 +290,10 @@ fn policy_drift(
                 let have = yaml::to_yaml(&actual.spec).unwrap_or_default();
                 let fields = yaml::changed_fields(&have, &want);
                 if !fields.is_empty() {
+                    edited.insert(PolicyRef {
+                        namespace: emitted.namespace.clone(),
+                        name: emitted.name.clone(),
+                    });
                     found.push(
                         Diagnostic::new(
                             Code::E0505,
@@ -311,7 +333,7 @@ fn policy_drift(
             );
         }
     }
-    found
+    (found, edited)
 }
 
 /// Whether a policy's labels say Ward manages it.

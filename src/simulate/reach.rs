@@ -108,29 +108,6 @@ impl Reachability {
         })
     }
 
-    /// Like [`Reachability::row`], for the destinations at positions `dsts`
-    /// only (in the order given): for a caller that walks one endpoint per
-    /// class of a large world, so that its work follows classes, not pods.
-    pub fn row_at<'a>(
-        &'a self,
-        probe: usize,
-        src: usize,
-        dsts: &'a [usize],
-    ) -> impl Iterator<Item = Option<bool>> + 'a {
-        let row = self
-            .groups
-            .get(src)
-            .and_then(|group| self.matrices.get(probe)?.get(*group));
-        let from_address = src >= self.pods;
-        dsts.iter().map(move |dst| {
-            if from_address && *dst >= self.pods {
-                return None;
-            }
-            let group = self.groups.get(*dst)?;
-            row.map(|allowed| allowed.contains(*group))
-        })
-    }
-
     /// The group of the endpoint at `position`: endpoints of one group (a
     /// class of pods, or an address) get the same verdicts.
     #[must_use]

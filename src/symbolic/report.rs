@@ -12,8 +12,9 @@ use crate::model::Model;
 use crate::plan::Plan;
 use crate::source::Span;
 
-/// One diagnostic per counterexample; `fallback` is the span of a finding
-/// that points at no flow (a rule Ward did not write).
+/// One diagnostic per counterexample (`ward test`'s, beside the sampled
+/// world); `fallback` is the span of a finding that points at no flow (a
+/// rule Ward did not write).
 pub fn diagnostics(
     model: &Model,
     plan: &Plan,
@@ -22,16 +23,32 @@ pub fn diagnostics(
 ) -> Vec<Diagnostic> {
     counterexamples
         .iter()
-        .map(|found| diagnostic(model, plan, found, fallback))
+        .map(|found| {
+            diagnostic(
+                model,
+                plan,
+                found,
+                fallback,
+                "which the sampled test world does not hold",
+            )
+        })
         .collect()
 }
 
-fn diagnostic(model: &Model, plan: &Plan, found: &Counterexample, fallback: Span) -> Diagnostic {
+/// The diagnostic of one counterexample; `unseen` ends the note with the
+/// concrete connection, saying why only the exact judge shows it.
+pub fn diagnostic(
+    model: &Model,
+    plan: &Plan,
+    found: &Counterexample,
+    fallback: Span,
+    unseen: &str,
+) -> Diagnostic {
     let point = &found.point;
     let (src, dst) = (end(&point.src), end(&point.dst));
     let on = format!("{}/{}", point.port, point.protocol);
     let example = format!(
-        "for example from {} to {} on {on}, which the sampled test world does not hold",
+        "for example from {} to {} on {on}, {unseen}",
         describe(&point.src, false),
         describe(&point.dst, true)
     );
@@ -127,7 +144,8 @@ fn end(end: &End) -> String {
     }
 }
 
-fn namespace(end: &End) -> Option<String> {
+/// The namespace of a pod end (none for an address).
+pub fn namespace(end: &End) -> Option<String> {
     match end {
         End::Pod(labels) => labels.get(&Key::Namespace(NAME_LABEL.to_string())).cloned(),
         End::Address(_) => None,
