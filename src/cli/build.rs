@@ -58,22 +58,23 @@ fn files<'m>(
     plan: &plan::Plan,
     documents: Vec<String>,
 ) -> output::Files<BuildFile<'m>> {
-    let text = |make: fn(&matrix::Matrix) -> String| -> BuildFile<'m> {
-        BuildFile::Streamed(Box::new(move |out: &mut dyn std::io::Write| {
-            out.write_all(make(m).as_bytes())
-        }))
+    let streamed = |write: fn(&matrix::Matrix, &mut dyn std::io::Write) -> std::io::Result<()>| {
+        BuildFile::Streamed(Box::new(move |out: &mut dyn std::io::Write| write(m, out)))
     };
-    let json = BuildFile::Streamed(Box::new(move |out: &mut dyn std::io::Write| {
-        matrix::write_json(m, out)
-    }));
-    let csv = BuildFile::Streamed(Box::new(move |out: &mut dyn std::io::Write| {
-        matrix::write_csv(m, out)
-    }));
     let extra = vec![
-        (MATRIX_FILES[0].to_string(), text(matrix::markdown)),
-        (MATRIX_FILES[1].to_string(), csv),
-        (MATRIX_FILES[2].to_string(), json),
-        (MATRIX_FILES[3].to_string(), text(matrix::html)),
+        (
+            MATRIX_FILES[0].to_string(),
+            streamed(matrix::write_markdown),
+        ),
+        (
+            MATRIX_FILES[1].to_string(),
+            streamed(|m, out| matrix::write_csv(m, out)),
+        ),
+        (
+            MATRIX_FILES[2].to_string(),
+            streamed(|m, out| matrix::write_json(m, out)),
+        ),
+        (MATRIX_FILES[3].to_string(), streamed(matrix::write_html)),
     ];
     output::layout(plan, documents, extra)
 }
