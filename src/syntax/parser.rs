@@ -30,8 +30,80 @@ pub(super) const STATEMENT_KEYWORDS: &[&str] = &[
     "deny",
 ];
 
-/// Parses one file into its statements and syntax errors.
+/// A file is cut into pieces of at least this many bytes, one per core: a
+/// thread costs more than parsing a smaller piece.
+const PIECE_MIN: usize = 64 * 1024;
+
+/// Parses one file into its statements and syntax errors; a large file in
+/// pieces side by side, one per core (the result does not depend on how
+/// many).
 pub fn parse_file(file: FileId, text: &str) -> (Vec<Item>, Vec<Diagnostic>) {
+    let cores = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
+    parse_file_in(file, text, (text.len() / PIECE_MIN).clamp(1, cores))
+}
+
+/// [`parse_file`] cut into at most `parts` pieces whatever the file's size:
+/// the same statements and errors for every `parts` (decision 0023). The
+/// pieces start at top-level statements (`split::cuts`) and are parsed side
+/// by side; when one does not parse, the file is parsed whole, so that the
+/// errors and where parsing resumes are those of one parse.
+pub fn parse_file_in(file: FileId, text: &str, parts: usize) -> (Vec<Item>, Vec<Diagnostic>) {
+    let cuts = match parts {
+        0 | 1 => Vec::new(),
+        _ => super::split::cuts(text, parts),
+    };
+    if cuts.is_empty() {
+        return parse_whole(file, text);
+    }
+    match parse_pieces(file, text, &cuts) {
+        Some(items) => (items, Vec::new()),
+        None => parse_whole(file, text),
+    }
+}
+
+/// The statements of `text` cut at `cuts`, each piece parsed in its own
+/// thread, or `None` when a piece has a syntax error.
+fn parse_pieces(file: FileId, text: &str, cuts: &[usize]) -> Option<Vec<Item>> {
+    let starts = std::iter::once(0).chain(cuts.iter().copied());
+    let ends = cuts.iter().copied().chain(std::iter::once(text.len()));
+    let mut pieces = starts.zip(ends);
+    let (first_start, first_end) = pieces.next()?;
+    std::thread::scope(|scope| {
+        let spawned: Vec<_> = pieces
+            .map(|(start, end)| {
+                let thread = std::thread::Builder::new()
+                    .spawn_scoped(scope, move || parse_piece(file, text, start, end));
+                (start, end, thread)
+            })
+            .collect();
+        let mut items = parse_piece(file, text, first_start, first_end)?;
+        for (start, end, thread) in spawned {
+            let mut piece = match thread {
+                Ok(thread) => thread.join().ok()?,
+                // No thread to be had: parse the piece here.
+                Err(_) => parse_piece(file, text, start, end),
+            }?;
+            items.append(&mut piece);
+        }
+        Some(items)
+    })
+}
+
+/// The statements of `text[start..end]`, spans in the whole file, or
+/// `None` when it does not parse.
+fn parse_piece(file: FileId, text: &str, start: usize, end: usize) -> Option<Vec<Item>> {
+    let piece = text.get(start..end)?;
+    let pairs = WardParser::parse(Rule::program, piece).ok()?;
+    Lower {
+        file,
+        offset: start,
+    }
+    .program(pairs)
+    .ok()
+}
+
+/// The whole-file parse: resumes at the next statement after each error.
+fn parse_whole(file: FileId, text: &str) -> (Vec<Item>, Vec<Diagnostic>) {
     let mut items = Vec::new();
     let mut errors = Vec::new();
     let mut offset = 0;
@@ -728,5 +800,29 @@ impl Lower {
             }
         }
         Str { value, span }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{parse_pieces, parse_whole};
+    use crate::generator::{Config, program};
+    use crate::source::FileId;
+
+    /// Valid programs are parsed in pieces (not whole after a piece
+    /// failed), to the statements of the whole-file parse.
+    #[test]
+    fn valid_programs_parse_in_pieces_as_whole() {
+        for (services, seed) in [(5, 1), (40, 2), (200, 3)] {
+            let text = program(&Config::new(services, services * 4, seed));
+            let (whole, errors) = parse_whole(FileId(0), &text);
+            assert!(errors.is_empty());
+            for parts in [2, 4, 7] {
+                let cuts = super::super::split::cuts(&text, parts);
+                assert_eq!(cuts.len(), parts - 1, "{services} services");
+                let pieces = parse_pieces(FileId(0), &text, &cuts);
+                assert_eq!(pieces.as_ref(), Some(&whole), "{services} services");
+            }
+        }
     }
 }
