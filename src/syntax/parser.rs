@@ -30,16 +30,30 @@ pub(super) const STATEMENT_KEYWORDS: &[&str] = &[
     "deny",
 ];
 
-/// A file is cut into pieces of at least this many bytes, one per core: a
-/// thread costs more than parsing a smaller piece.
+/// A file is cut into pieces of at least this many bytes: a smaller piece
+/// is not worth its scan and its hand-over.
 const PIECE_MIN: usize = 64 * 1024;
 
+/// At most this many pieces per core, so that a core that gets no time
+/// (on a busy machine) leaves the others little to wait for.
+const PIECES_PER_CORE: usize = 8;
+
 /// Parses one file into its statements and syntax errors; a large file in
-/// pieces side by side, one per core (the result does not depend on how
+/// pieces, shared out among the cores (the result does not depend on how
 /// many).
 pub fn parse_file(file: FileId, text: &str) -> (Vec<Item>, Vec<Diagnostic>) {
-    let cores = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
-    parse_file_in(file, text, (text.len() / PIECE_MIN).clamp(1, cores))
+    let cores = cores();
+    parse_file_in(
+        file,
+        text,
+        (text.len() / PIECE_MIN).clamp(1, cores * PIECES_PER_CORE),
+    )
+}
+
+/// The threads a parse may use: the cores this process may run on. Only
+/// how fast a parse is depends on it, never what it gives.
+fn cores() -> usize {
+    std::thread::available_parallelism().map_or(1, std::num::NonZero::get)
 }
 
 /// [`parse_file`] cut into at most `parts` pieces whatever the file's size:
@@ -61,32 +75,47 @@ pub fn parse_file_in(file: FileId, text: &str, parts: usize) -> (Vec<Item>, Vec<
     }
 }
 
-/// The statements of `text` cut at `cuts`, each piece parsed in its own
-/// thread, or `None` when a piece has a syntax error.
+/// The statements of `text` cut at `cuts`, or `None` when a piece has a
+/// syntax error. This thread and one helper per other core take the next
+/// piece until none is left, so a helper that never gets a core costs
+/// this thread nothing but the wait for it to start and stop.
 fn parse_pieces(file: FileId, text: &str, cuts: &[usize]) -> Option<Vec<Item>> {
+    use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
     let starts = std::iter::once(0).chain(cuts.iter().copied());
     let ends = cuts.iter().copied().chain(std::iter::once(text.len()));
-    let mut pieces = starts.zip(ends);
-    let (first_start, first_end) = pieces.next()?;
-    std::thread::scope(|scope| {
-        let spawned: Vec<_> = pieces
-            .map(|(start, end)| {
-                let thread = std::thread::Builder::new()
-                    .spawn_scoped(scope, move || parse_piece(file, text, start, end));
-                (start, end, thread)
-            })
-            .collect();
-        let mut items = parse_piece(file, text, first_start, first_end)?;
-        for (start, end, thread) in spawned {
-            let mut piece = match thread {
-                Ok(thread) => thread.join().ok()?,
-                // No thread to be had: parse the piece here.
-                Err(_) => parse_piece(file, text, start, end),
-            }?;
-            items.append(&mut piece);
+    let pieces: Vec<(usize, usize)> = starts.zip(ends).collect();
+    let next = AtomicUsize::new(0);
+    let failed = AtomicBool::new(false);
+    let work = || {
+        let mut parsed = Vec::new();
+        while !failed.load(Ordering::Relaxed) {
+            let index = next.fetch_add(1, Ordering::Relaxed);
+            let Some(&(start, end)) = pieces.get(index) else {
+                break;
+            };
+            match parse_piece(file, text, start, end) {
+                Some(items) => parsed.push((index, items)),
+                None => failed.store(true, Ordering::Relaxed),
+            }
         }
-        Some(items)
-    })
+        parsed
+    };
+    let helpers = cores().min(pieces.len()).saturating_sub(1);
+    let mut parsed = std::thread::scope(|scope| {
+        let spawned: Vec<_> = (0..helpers)
+            .filter_map(|_| std::thread::Builder::new().spawn_scoped(scope, work).ok())
+            .collect();
+        let mut parsed = work();
+        for helper in spawned {
+            parsed.extend(helper.join().ok()?);
+        }
+        Some(parsed)
+    })?;
+    if failed.load(Ordering::Relaxed) || parsed.len() != pieces.len() {
+        return None;
+    }
+    parsed.sort_unstable_by_key(|(index, _)| *index);
+    Some(parsed.into_iter().flat_map(|(_, items)| items).collect())
 }
 
 /// The statements of `text[start..end]`, spans in the whole file, or
