@@ -7,7 +7,7 @@
 //! ([`table_start`]). All text is escaped ([`escape`], [`code`]). Must not
 //! decide what the matrix says (that is [`build`](super::build())).
 
-use super::spill::Spill;
+use super::spill::{self, Spill};
 use super::text::{
     self, DEFAULT_DENY, NONE, REVERSE_INDEX_COLUMNS, SOURCES_COLUMNS, TRACE_COLUMNS,
     UNCITED_COLUMNS, WARNINGS_ONLY_COLUMNS, or_none,
@@ -65,17 +65,12 @@ pub fn criterion_anchor(id: &str) -> String {
 
 /// The matrix as an HTML document.
 pub fn html(m: &Matrix) -> String {
-    let mut out = Spill::held();
-    render(&mut out, m);
-    // Held text is written nowhere, so it cannot fail.
-    out.finish().unwrap_or_default()
+    spill::held(|out| render(out, m))
 }
 
 /// [`html`], written to `out` a block at a time.
 pub fn write_html(m: &Matrix, out: &mut dyn std::io::Write) -> std::io::Result<()> {
-    let mut spill = Spill::to(out);
-    render(&mut spill, m);
-    spill.finish().map(drop)
+    spill::written(out, |spill| render(spill, m))
 }
 
 fn render(out: &mut Spill<'_>, m: &Matrix) {

@@ -7,7 +7,7 @@
 //! markup. Must not decide what the matrix says (that is
 //! [`build`](super::build())).
 
-use super::spill::Spill;
+use super::spill::{self, Spill};
 use super::text::{
     self, DEFAULT_DENY, NONE, REVERSE_INDEX_COLUMNS, SOURCES_COLUMNS, TRACE_COLUMNS,
     UNCITED_COLUMNS, WARNINGS_ONLY_COLUMNS, or_none,
@@ -19,17 +19,12 @@ use std::fmt::Write as _;
 
 /// The matrix as a Markdown document.
 pub fn markdown(m: &Matrix) -> String {
-    let mut out = Spill::held();
-    render(&mut out, m);
-    // Held text is written nowhere, so it cannot fail.
-    out.finish().unwrap_or_default()
+    spill::held(|out| render(out, m))
 }
 
 /// [`markdown`], written to `out` a block at a time.
 pub fn write_markdown(m: &Matrix, out: &mut dyn std::io::Write) -> std::io::Result<()> {
-    let mut spill = Spill::to(out);
-    render(&mut spill, m);
-    spill.finish().map(drop)
+    spill::written(out, |spill| render(spill, m))
 }
 
 fn render(out: &mut Spill<'_>, m: &Matrix) {

@@ -70,6 +70,21 @@ impl<'w> Spill<'w> {
     }
 }
 
+/// The text `render` makes, held whole.
+pub fn held(render: impl FnOnce(&mut Spill<'_>)) -> String {
+    let mut spill = Spill::held();
+    render(&mut spill);
+    // Held text is written nowhere, so it cannot fail.
+    spill.finish().unwrap_or_default()
+}
+
+/// The text `render` makes, written to `out` a block at a time.
+pub fn written(out: &mut dyn io::Write, render: impl FnOnce(&mut Spill<'_>)) -> io::Result<()> {
+    let mut spill = Spill::to(out);
+    render(&mut spill);
+    spill.finish().map(drop)
+}
+
 impl Deref for Spill<'_> {
     type Target = String;
 
