@@ -3,11 +3,12 @@
 //! and 10,000, to show how the time grows when the program doubles): parse,
 //! check, parse and check together (what `ward check` does), build (plan,
 //! emit, YAML and the file layout: what `ward build -o` computes for the
-//! policies), its three parts alone, the traceability matrix (built, and
-//! rendered as Markdown and as JSON), and `ward test` (both judges: simulate
-//! the build probe by probe and compare with the program, and the exact
-//! judge), and the exact judge alone (`ward::symbolic::judge`: the policies
-//! against the flows for every pod).
+//! policies), its three parts alone, the parse of each file whole on one
+//! thread (`parse-whole`, what `parse` did before decision 0023), the
+//! traceability matrix (built, and rendered as Markdown and as JSON), and
+//! `ward test` (both judges: simulate the build probe by probe and compare
+//! with the program, and the exact judge), and the exact judge alone
+//! (`ward::symbolic::judge`: the policies against the flows for every pod).
 //!
 //! `cargo bench --bench pipeline`; one stage: `cargo bench --bench pipeline
 //! -- 'pipeline/check/'`. Results and the machine are in
@@ -71,6 +72,17 @@ fn benches(c: &mut Criterion) {
         let id = |stage: &str| BenchmarkId::new(stage, services);
         group.bench_function(id("parse"), |b| {
             b.iter_with_large_drop(|| ward::syntax::parse(&built.sources));
+        });
+        // The parse as it was before pieces (decision 0023): each file whole,
+        // on one thread.
+        group.bench_function(id("parse-whole"), |b| {
+            b.iter_with_large_drop(|| {
+                built
+                    .sources
+                    .iter()
+                    .map(|(file, source)| ward::syntax::parse_file_in(file, &source.text, 1))
+                    .collect::<Vec<_>>()
+            });
         });
         group.bench_function(id("check"), |b| {
             b.iter_with_large_drop(|| ward::check::check(&built.ast));

@@ -41,12 +41,27 @@ fn spans_inside(sources: &Sources, diagnostics: &[Diagnostic]) {
     }
 }
 
-/// The `parse` target: the parser alone.
+/// The `parse` target: the parser alone, whole and in pieces.
 pub fn parse(bytes: &[u8]) {
     let (sources, encoding) = program(bytes);
     let (_ast, diagnostics) = ward::syntax::parse(&sources);
     spans_inside(&sources, &diagnostics);
     spans_inside(&sources, encoding.as_slice());
+    split_parse(&sources);
+}
+
+/// A file cut into pieces parsed side by side (`ward::syntax::parse_file_in`)
+/// parses to the statements and errors, spans included, of the whole file
+/// parsed at once (decision 0023).
+pub fn split_parse(sources: &Sources) {
+    let Some(file) = sources.get(FileId(0)) else {
+        return;
+    };
+    let whole = ward::syntax::parse_file_in(FileId(0), &file.text, 1);
+    for parts in [2, 3, 5, 8] {
+        let split = ward::syntax::parse_file_in(FileId(0), &file.text, parts);
+        assert_eq!(split, whole, "cut into {parts} pieces");
+    }
 }
 
 /// The `pipeline` target: check, build, serialize, the matrix in every

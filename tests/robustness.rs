@@ -22,12 +22,21 @@ mod common;
 mod pipeline;
 
 use proptest::prelude::*;
+use ward::source::Sources;
 
 /// Compiles bytes as one file and checks the invariants every run keeps:
 /// the fuzz targets' own (`fuzz/pipeline.rs`), so that a property test and a
 /// fuzzer judge an input alike.
 fn compile_bytes(bytes: Vec<u8>) {
     pipeline::pipeline(&bytes);
+}
+
+/// The whole-file and the split parse of `bytes` as one file agree
+/// (`fuzz/pipeline.rs`).
+fn split_parse(bytes: Vec<u8>) {
+    let mut sources = Sources::new();
+    let _ = ward::add_file(&mut sources, "split.ward", bytes);
+    pipeline::split_parse(&sources);
 }
 
 fn example_texts() -> Vec<Vec<u8>> {
@@ -138,6 +147,37 @@ proptest! {
         let texts = example_texts();
         let text = which.get(&texts).clone();
         compile_bytes(apply(text, &mutations));
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(200))]
+
+    #[test]
+    fn split_parse_is_whole_parse_on_mutated_examples(
+        which in any::<prop::sample::Index>(),
+        mutations in proptest::collection::vec(mutation(), 0..4),
+    ) {
+        let texts = example_texts();
+        split_parse(apply(which.get(&texts).clone(), &mutations));
+    }
+
+    #[test]
+    fn split_parse_is_whole_parse_on_mutated_generated_programs(
+        services in 1..60usize,
+        seed in any::<u64>(),
+        mutations in proptest::collection::vec(mutation(), 0..4),
+    ) {
+        let config = ward::generator::Config::new(services, services * 4, seed);
+        let text = ward::generator::program(&config).into_bytes();
+        split_parse(apply(text, &mutations));
+    }
+
+    #[test]
+    fn split_parse_is_whole_parse_on_arbitrary_text(
+        text in r#"(flow |namespace |deny |control |#|"|\\|[a-z0-9 .:*,=/{}()!\->\n\r])*"#,
+    ) {
+        split_parse(text.into_bytes());
     }
 }
 

@@ -21,21 +21,18 @@ fn files<'m>(
     plan: &plan::Plan,
     documents: Vec<String>,
 ) -> output::Files<BuildFile<'m>> {
-    let text = |make: fn(&matrix::Matrix) -> String| -> BuildFile<'m> {
-        BuildFile::Streamed(Box::new(move |out: &mut dyn std::io::Write| {
-            out.write_all(make(m).as_bytes())
-        }))
+    let streamed = |write: fn(&matrix::Matrix, &mut dyn std::io::Write) -> std::io::Result<()>| {
+        BuildFile::Streamed(Box::new(move |out: &mut dyn std::io::Write| write(m, out)))
     };
-    let json = BuildFile::Streamed(Box::new(move |out: &mut dyn std::io::Write| {
-        matrix::write_json(m, out)
-    }));
-    let csv = BuildFile::Streamed(Box::new(move |out: &mut dyn std::io::Write| {
-        matrix::write_csv(m, out)
-    }));
     pipeline::layout(
         plan,
         documents,
-        [text(matrix::markdown), csv, json, text(matrix::html)],
+        [
+            streamed(matrix::write_markdown),
+            streamed(|m, out| matrix::write_csv(m, out)),
+            streamed(|m, out| matrix::write_json(m, out)),
+            streamed(matrix::write_html),
+        ],
     )
 }
 

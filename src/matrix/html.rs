@@ -7,6 +7,7 @@
 //! ([`table_start`]). All text is escaped ([`escape`], [`code`]). Must not
 //! decide what the matrix says (that is [`build`](super::build())).
 
+use super::spill::{self, Spill};
 use super::text::{
     self, DEFAULT_DENY, NONE, REVERSE_INDEX_COLUMNS, SOURCES_COLUMNS, TRACE_COLUMNS,
     UNCITED_COLUMNS, WARNINGS_ONLY_COLUMNS, or_none,
@@ -64,11 +65,19 @@ pub fn criterion_anchor(id: &str) -> String {
 
 /// The matrix as an HTML document.
 pub fn html(m: &Matrix) -> String {
+    spill::held(|out| render(out, m))
+}
+
+/// [`html`], written to `out` a block at a time.
+pub fn write_html(m: &Matrix, out: &mut dyn std::io::Write) -> std::io::Result<()> {
+    spill::written(out, |spill| render(spill, m))
+}
+
+fn render(out: &mut Spill<'_>, m: &Matrix) {
     let title = match &m.header.system {
         Some(system) => format!("Traceability matrix: {}", escape(system)),
         None => "Traceability matrix".to_string(),
     };
-    let mut out = String::new();
     out.push_str("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n");
     out.push_str("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n");
     let _ = writeln!(
@@ -81,19 +90,18 @@ pub fn html(m: &Matrix) -> String {
         "<title>{title}</title>\n<style>{STYLE}</style>\n</head>\n<body>"
     );
     let _ = writeln!(out, "<header>\n<h1>{title}</h1>");
-    facts(&mut out, m);
+    facts(out, m);
     let _ = writeln!(out, "<p>{}</p>\n</header>", escape(&text::summary(m)));
-    contents(&mut out, m);
+    contents(out, m);
     out.push_str("<main>\n");
-    criteria(&mut out, m);
-    reverse_index(&mut out, m);
-    coverage(&mut out, m);
-    sources(&mut out, m);
+    criteria(out, m);
+    reverse_index(out, m);
+    coverage(out, m);
+    sources(out, m);
     out.push_str("</main>\n</body>\n</html>\n");
-    out
 }
 
-fn facts(out: &mut String, m: &Matrix) {
+fn facts(out: &mut Spill<'_>, m: &Matrix) {
     let h = &m.header;
     table_start(out, Some("facts"), &["Property", "Value"]);
     let mut row = |name: &str, value: String| {
@@ -132,7 +140,7 @@ fn facts(out: &mut String, m: &Matrix) {
     table_end(out);
 }
 
-fn contents(out: &mut String, m: &Matrix) {
+fn contents(out: &mut Spill<'_>, m: &Matrix) {
     out.push_str("<nav id=\"contents\" aria-label=\"Contents\">\n<h2>Contents</h2>\n<ol>\n");
     out.push_str("<li><a href=\"#criteria\">Criteria</a>\n<ol>\n");
     for c in &m.criteria {
@@ -150,7 +158,7 @@ fn contents(out: &mut String, m: &Matrix) {
     out.push_str("<li><a href=\"#sources\">Sources</a></li>\n</ol>\n</nav>\n");
 }
 
-fn criteria(out: &mut String, m: &Matrix) {
+fn criteria(out: &mut Spill<'_>, m: &Matrix) {
     out.push_str("<section id=\"criteria\">\n<h2>Criteria</h2>\n");
     if m.criteria.is_empty() {
         out.push_str("<p>Nothing cites a criterion.</p>\n");
@@ -161,7 +169,7 @@ fn criteria(out: &mut String, m: &Matrix) {
     out.push_str("</section>\n");
 }
 
-fn criterion(out: &mut String, m: &Matrix, c: &CriterionEntry) {
+fn criterion(out: &mut Spill<'_>, m: &Matrix, c: &CriterionEntry) {
     let _ = writeln!(
         out,
         "<section class=\"criterion\" id=\"{}\">\n<h3>{} <span class=\"series\">{} · {} · {}</span></h3>",
@@ -221,12 +229,13 @@ fn criterion(out: &mut String, m: &Matrix, c: &CriterionEntry) {
                 &list(&rules),
             ],
         );
+        out.spill();
     }
     table_end(out);
     out.push_str("</section>\n");
 }
 
-fn reverse_index(out: &mut String, m: &Matrix) {
+fn reverse_index(out: &mut Spill<'_>, m: &Matrix) {
     out.push_str("<section id=\"reverse-index\">\n<h2>Reverse index</h2>\n<p>Every generated object, the rules in it and the criteria they serve.</p>\n");
     table_start(out, None, REVERSE_INDEX_COLUMNS);
     for o in &m.objects {
@@ -256,12 +265,13 @@ fn reverse_index(out: &mut String, m: &Matrix) {
                 &sha256,
             ],
         );
+        out.spill();
     }
     table_end(out);
     out.push_str("</section>\n");
 }
 
-fn coverage(out: &mut String, m: &Matrix) {
+fn coverage(out: &mut Spill<'_>, m: &Matrix) {
     out.push_str("<section id=\"coverage\">\n<h2>Coverage</h2>\n");
     let uncited = &m.coverage.uncited_network_relevant;
     if uncited.is_empty() {
@@ -289,7 +299,7 @@ fn coverage(out: &mut String, m: &Matrix) {
     out.push_str("</section>\n");
 }
 
-fn sources(out: &mut String, m: &Matrix) {
+fn sources(out: &mut Spill<'_>, m: &Matrix) {
     out.push_str("<section id=\"sources\">\n<h2>Sources</h2>\n");
     table_start(out, None, SOURCES_COLUMNS);
     for s in &m.header.sources {

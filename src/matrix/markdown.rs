@@ -7,6 +7,7 @@
 //! markup. Must not decide what the matrix says (that is
 //! [`build`](super::build())).
 
+use super::spill::{self, Spill};
 use super::text::{
     self, DEFAULT_DENY, NONE, REVERSE_INDEX_COLUMNS, SOURCES_COLUMNS, TRACE_COLUMNS,
     UNCITED_COLUMNS, WARNINGS_ONLY_COLUMNS, or_none,
@@ -18,16 +19,23 @@ use std::fmt::Write as _;
 
 /// The matrix as a Markdown document.
 pub fn markdown(m: &Matrix) -> String {
-    let mut out = String::new();
-    header(&mut out, m);
-    criteria(&mut out, m);
-    reverse_index(&mut out, m);
-    coverage(&mut out, m);
-    sources(&mut out, m);
-    out
+    spill::held(|out| render(out, m))
 }
 
-fn header(out: &mut String, m: &Matrix) {
+/// [`markdown`], written to `out` a block at a time.
+pub fn write_markdown(m: &Matrix, out: &mut dyn std::io::Write) -> std::io::Result<()> {
+    spill::written(out, |spill| render(spill, m))
+}
+
+fn render(out: &mut Spill<'_>, m: &Matrix) {
+    header(out, m);
+    criteria(out, m);
+    reverse_index(out, m);
+    coverage(out, m);
+    sources(out, m);
+}
+
+fn header(out: &mut Spill<'_>, m: &Matrix) {
     let h = &m.header;
     match &h.system {
         Some(system) => {
@@ -60,7 +68,7 @@ fn header(out: &mut String, m: &Matrix) {
     let _ = writeln!(out, "\n{}\n", text::summary(m));
 }
 
-fn criteria(out: &mut String, m: &Matrix) {
+fn criteria(out: &mut Spill<'_>, m: &Matrix) {
     out.push_str("## Criteria\n\n");
     if m.criteria.is_empty() {
         out.push_str("Nothing cites a criterion.\n\n");
@@ -115,7 +123,7 @@ fn rules_of(m: &Matrix, c: &CriterionEntry) -> usize {
         .sum()
 }
 
-fn criterion(out: &mut String, m: &Matrix, c: &CriterionEntry) {
+fn criterion(out: &mut Spill<'_>, m: &Matrix, c: &CriterionEntry) {
     let _ = writeln!(out, "### {}: {}\n", c.id, escape(&c.series_title));
     let relevant = if c.network_relevant {
         " *Network-relevant.*"
@@ -163,11 +171,12 @@ fn criterion(out: &mut String, m: &Matrix, c: &CriterionEntry) {
                 &or_none(&rules),
             ],
         );
+        out.spill();
     }
     out.push('\n');
 }
 
-fn reverse_index(out: &mut String, m: &Matrix) {
+fn reverse_index(out: &mut Spill<'_>, m: &Matrix) {
     out.push_str("## Reverse index\n\nEvery generated object, the rules in it and the criteria they serve.\n\n");
     table_head(out, REVERSE_INDEX_COLUMNS);
     for o in &m.objects {
@@ -192,11 +201,12 @@ fn reverse_index(out: &mut String, m: &Matrix) {
                 &sha256,
             ],
         );
+        out.spill();
     }
     out.push('\n');
 }
 
-fn coverage(out: &mut String, m: &Matrix) {
+fn coverage(out: &mut Spill<'_>, m: &Matrix) {
     out.push_str("## Coverage\n\n");
     let uncited = &m.coverage.uncited_network_relevant;
     if uncited.is_empty() {
@@ -223,7 +233,7 @@ fn coverage(out: &mut String, m: &Matrix) {
     }
 }
 
-fn sources(out: &mut String, m: &Matrix) {
+fn sources(out: &mut Spill<'_>, m: &Matrix) {
     out.push_str("## Sources\n\n");
     table_head(out, SOURCES_COLUMNS);
     for s in &m.header.sources {

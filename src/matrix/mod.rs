@@ -26,14 +26,15 @@ mod digest;
 mod html;
 mod json;
 mod markdown;
+mod spill;
 mod text;
 
 pub use build::build;
 pub use csv::{COLUMNS, csv, write_csv};
 pub use digest::{sha256, sources_digest};
-pub use html::{criterion_anchor, html};
+pub use html::{criterion_anchor, html, write_html};
 pub use json::{json, write_json};
-pub use markdown::markdown;
+pub use markdown::{markdown, write_markdown};
 pub use text::DEFAULT_DENY;
 
 use serde::Serialize;

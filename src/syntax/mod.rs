@@ -7,6 +7,7 @@ pub mod ast;
 mod characters;
 mod hints;
 mod parser;
+mod split;
 
 use crate::diagnostic::Diagnostic;
 use crate::source::{FileId, Sources};
@@ -58,8 +59,25 @@ pub fn parse(sources: &Sources) -> (ast::Ast, Vec<Diagnostic>) {
 /// may not hold. The language server parses again only the files that
 /// changed.
 pub fn parse_file(id: FileId, text: &str) -> (Vec<ast::Item>, Vec<Diagnostic>) {
+    with_characters(id, text, parser::parse_file(id, text))
+}
+
+/// [`parse_file`] with the file cut into at most `parts` pieces parsed side
+/// by side, whatever its size (`parse_file` picks `parts` by size and
+/// cores): the same statements and errors for every `parts`, which the
+/// tests hold it to.
+pub fn parse_file_in(id: FileId, text: &str, parts: usize) -> (Vec<ast::Item>, Vec<Diagnostic>) {
+    with_characters(id, text, parser::parse_file_in(id, text, parts))
+}
+
+/// A file's parse with the characters it may not hold, syntax errors at
+/// them left out.
+fn with_characters(
+    id: FileId,
+    text: &str,
+    (items, file_errors): (Vec<ast::Item>, Vec<Diagnostic>),
+) -> (Vec<ast::Item>, Vec<Diagnostic>) {
     let refused = characters::refused(id, text);
-    let (items, file_errors) = parser::parse_file(id, text);
     let at_refused = |error: &Diagnostic| {
         let at = error.primary.span.start;
         refused

@@ -30,8 +30,109 @@ pub(super) const STATEMENT_KEYWORDS: &[&str] = &[
     "deny",
 ];
 
-/// Parses one file into its statements and syntax errors.
+/// A file is cut into pieces of at least this many bytes: a smaller piece
+/// is not worth its scan and its hand-over.
+const PIECE_MIN: usize = 64 * 1024;
+
+/// At most this many pieces per core, so that a core that gets no time
+/// (on a busy machine) leaves the others little to wait for.
+const PIECES_PER_CORE: usize = 8;
+
+/// Parses one file into its statements and syntax errors; a large file in
+/// pieces, shared out among the cores (the result does not depend on how
+/// many).
 pub fn parse_file(file: FileId, text: &str) -> (Vec<Item>, Vec<Diagnostic>) {
+    let cores = cores();
+    parse_file_in(
+        file,
+        text,
+        (text.len() / PIECE_MIN).clamp(1, cores * PIECES_PER_CORE),
+    )
+}
+
+/// The threads a parse may use: the cores this process may run on. Only
+/// how fast a parse is depends on it, never what it gives.
+fn cores() -> usize {
+    std::thread::available_parallelism().map_or(1, std::num::NonZero::get)
+}
+
+/// [`parse_file`] cut into at most `parts` pieces whatever the file's size:
+/// the same statements and errors for every `parts` (decision 0023). The
+/// pieces start at top-level statements (`split::cuts`) and are parsed side
+/// by side; when one does not parse, the file is parsed whole, so that the
+/// errors and where parsing resumes are those of one parse.
+pub fn parse_file_in(file: FileId, text: &str, parts: usize) -> (Vec<Item>, Vec<Diagnostic>) {
+    let cuts = match parts {
+        0 | 1 => Vec::new(),
+        _ => super::split::cuts(text, parts),
+    };
+    if cuts.is_empty() {
+        return parse_whole(file, text);
+    }
+    match parse_pieces(file, text, &cuts) {
+        Some(items) => (items, Vec::new()),
+        None => parse_whole(file, text),
+    }
+}
+
+/// The statements of `text` cut at `cuts`, or `None` when a piece has a
+/// syntax error. This thread and one helper per other core take the next
+/// piece until none is left, so a helper that never gets a core costs
+/// this thread nothing but the wait for it to start and stop.
+fn parse_pieces(file: FileId, text: &str, cuts: &[usize]) -> Option<Vec<Item>> {
+    use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+    let starts = std::iter::once(0).chain(cuts.iter().copied());
+    let ends = cuts.iter().copied().chain(std::iter::once(text.len()));
+    let pieces: Vec<(usize, usize)> = starts.zip(ends).collect();
+    let next = AtomicUsize::new(0);
+    let failed = AtomicBool::new(false);
+    let work = || {
+        let mut parsed = Vec::new();
+        while !failed.load(Ordering::Relaxed) {
+            let index = next.fetch_add(1, Ordering::Relaxed);
+            let Some(&(start, end)) = pieces.get(index) else {
+                break;
+            };
+            match parse_piece(file, text, start, end) {
+                Some(items) => parsed.push((index, items)),
+                None => failed.store(true, Ordering::Relaxed),
+            }
+        }
+        parsed
+    };
+    let helpers = cores().min(pieces.len()).saturating_sub(1);
+    let mut parsed = std::thread::scope(|scope| {
+        let spawned: Vec<_> = (0..helpers)
+            .filter_map(|_| std::thread::Builder::new().spawn_scoped(scope, work).ok())
+            .collect();
+        let mut parsed = work();
+        for helper in spawned {
+            parsed.extend(helper.join().ok()?);
+        }
+        Some(parsed)
+    })?;
+    if failed.load(Ordering::Relaxed) || parsed.len() != pieces.len() {
+        return None;
+    }
+    parsed.sort_unstable_by_key(|(index, _)| *index);
+    Some(parsed.into_iter().flat_map(|(_, items)| items).collect())
+}
+
+/// The statements of `text[start..end]`, spans in the whole file, or
+/// `None` when it does not parse.
+fn parse_piece(file: FileId, text: &str, start: usize, end: usize) -> Option<Vec<Item>> {
+    let piece = text.get(start..end)?;
+    let pairs = WardParser::parse(Rule::program, piece).ok()?;
+    Lower {
+        file,
+        offset: start,
+    }
+    .program(pairs)
+    .ok()
+}
+
+/// The whole-file parse: resumes at the next statement after each error.
+fn parse_whole(file: FileId, text: &str) -> (Vec<Item>, Vec<Diagnostic>) {
     let mut items = Vec::new();
     let mut errors = Vec::new();
     let mut offset = 0;
@@ -731,5 +832,29 @@ impl Lower {
             }
         }
         Str { value, span }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{parse_pieces, parse_whole};
+    use crate::generator::{Config, program};
+    use crate::source::FileId;
+
+    /// Valid programs are parsed in pieces (not whole after a piece
+    /// failed), to the statements of the whole-file parse.
+    #[test]
+    fn valid_programs_parse_in_pieces_as_whole() {
+        for (services, seed) in [(5, 1), (40, 2), (200, 3)] {
+            let text = program(&Config::new(services, services * 4, seed));
+            let (whole, errors) = parse_whole(FileId(0), &text);
+            assert!(errors.is_empty());
+            for parts in [2, 4, 7] {
+                let cuts = super::super::split::cuts(&text, parts);
+                assert_eq!(cuts.len(), parts - 1, "{services} services");
+                let pieces = parse_pieces(FileId(0), &text, &cuts);
+                assert_eq!(pieces.as_ref(), Some(&whole), "{services} services");
+            }
+        }
     }
 }
