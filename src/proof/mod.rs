@@ -413,42 +413,14 @@ fn shared(lists: &mut IndexSet<Arc<[Probe]>>, probes: Vec<Probe>) -> Arc<[Probe]
 fn coalesced(mut found: Vec<Found>, lists: &mut IndexSet<Arc<[Probe]>>) -> Vec<Found> {
     // Stable: a pair's findings stay in the order of the results.
     found.sort_by_key(|(_, i, j, _, kind, _)| (*i, *j, *kind));
-    let mut merged: Vec<Found> = Vec::with_capacity(found.len());
-    let mut pending: Option<(Found, Vec<Probe>)> = None;
-    for finding in found {
-        match &mut pending {
-            Some((head, probes))
-                if (head.1, head.2, head.4) == (finding.1, finding.2, finding.4) =>
-            {
-                probes.extend_from_slice(&finding.5);
-            }
-            _ => {
-                if let Some((head, probes)) = pending.take() {
-                    merged.push((
-                        head.0,
-                        head.1,
-                        head.2,
-                        head.3,
-                        head.4,
-                        shared(lists, probes),
-                    ));
-                }
-                let probes = finding.5.to_vec();
-                pending = Some((finding, probes));
-            }
-        }
-    }
-    if let Some((head, probes)) = pending {
-        merged.push((
-            head.0,
-            head.1,
-            head.2,
-            head.3,
-            head.4,
-            shared(lists, probes),
-        ));
-    }
-    merged
+    found
+        .chunk_by(|a, b| (a.1, a.2, a.4) == (b.1, b.2, b.4))
+        .filter_map(|findings| {
+            let (first, i, j, rank, kind, _) = findings.first()?;
+            let probes: Vec<Probe> = findings.iter().flat_map(|f| f.5.iter().copied()).collect();
+            Some((*first, *i, *j, *rank, *kind, shared(lists, probes)))
+        })
+        .collect()
 }
 
 /// What a comparison needs of a world's endpoints, the same for every
