@@ -1,7 +1,7 @@
 //! `ward diff`: what a change means, not its lines. Snapshots of the text,
 //! Markdown and JSON of one review-sized change; flow identity across edits;
 //! changes of meaning without new lines and new lines without a change of
-//! meaning; the simulated reachability change; and the command on a
+//! meaning; the reachability change as regions; and the command on a
 //! scripted Git repository (`REV:PATH`, `--git`, `--fail-on widened`).
 #![allow(
     clippy::unwrap_used,

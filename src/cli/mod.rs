@@ -164,9 +164,10 @@ enum Command {
     },
     /// What a change does to the boundary: flows, services, externals,
     /// invariants, controls and criteria coverage added, removed or changed,
-    /// and the connections newly allowed or blocked (simulated). Each side
-    /// is a path or `REV:PATH` (`ward diff main:policy/ policy/`); `--git
-    /// REV PATH` compares the work tree with a revision.
+    /// and the connections newly allowed or blocked, as regions computed
+    /// from what each program allows. Each side is a path or `REV:PATH`
+    /// (`ward diff main:policy/ policy/`); `--git REV PATH` compares the
+    /// work tree with a revision.
     Diff {
         /// The old and the new program (`OLD NEW`), or with `--git` the
         /// program in the work tree.
