@@ -296,8 +296,11 @@ pub fn compare_streamed<R: std::borrow::Borrow<Reachability>>(
         let weighed = |bits: &lookup::Bits| bits.iter().map(weight).sum::<usize>();
         let (present_weight, managed_weight) = (weighed(&frame.present), weighed(&frame.managed));
         // Per destination (by its index in `frame.rows`): the probes it is
-        // undeclared on, the first one's index; other kinds are rarer.
+        // undeclared on, the first one's index, and the destinations with
+        // any (so that a source costs what it finds, not a pass over every
+        // destination); other kinds are rarer.
         let mut undeclared: Vec<(usize, Vec<Probe>)> = vec![(0, Vec::new()); frame.rows.len()];
+        let mut touched: Vec<usize> = Vec::new();
         let mut others: BTreeMap<(usize, FindingKind), (usize, Vec<Probe>)> = BTreeMap::new();
         for &(i, s) in &frame.rows {
             let Some(src) = people.get(s).copied() else {
@@ -347,6 +350,7 @@ pub fn compare_streamed<R: std::borrow::Borrow<Reachability>>(
                             if let Some(entry) = undeclared.get_mut(r) {
                                 if entry.1.is_empty() {
                                     entry.0 = p;
+                                    touched.push(r);
                                 }
                                 entry.1.push(probe);
                             }
@@ -366,8 +370,8 @@ pub fn compare_streamed<R: std::borrow::Borrow<Reachability>>(
                 }
             }
             let column = |r: usize| frame.rows.get(r).map_or(usize::MAX, |(j, _)| *j);
-            for (r, (first, probes)) in undeclared.iter_mut().enumerate() {
-                if !probes.is_empty() {
+            for r in touched.drain(..) {
+                if let Some((first, probes)) = undeclared.get_mut(r) {
                     let probes = shared(&mut lists, std::mem::take(probes));
                     let kind = FindingKind::Undeclared;
                     found.push((offset + *first, i, column(r), 0, kind, probes));
