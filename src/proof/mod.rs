@@ -648,7 +648,7 @@ pub struct TestReport {
     pub size: (usize, usize, usize),
     /// The exact judge's verdict over every pod and address
     /// ([`crate::symbolic`]), or why it could not read the policies.
-    pub exact: Result<crate::symbolic::Verdict, String>,
+    pub exact: Result<crate::symbolic::Verdict, crate::symbolic::Unreadable>,
     /// False when the sampled judge found a kind of difference that the
     /// exact one did not: one of them is wrong.
     pub judges_agree: bool,

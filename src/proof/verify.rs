@@ -53,7 +53,7 @@ pub struct VerifyReport {
     /// and address that could exist ([`crate::symbolic`]), or why it could
     /// not read them. Its counterexamples that no finding on the export's
     /// pods already reports are among [`VerifyReport::diagnostics`].
-    pub exact: Result<crate::symbolic::Verdict, String>,
+    pub exact: Result<crate::symbolic::Verdict, crate::symbolic::Unreadable>,
     /// Per finding of [`Comparison::findings`] (same order): the code and
     /// cause of the diagnostic it is part of.
     causes: Vec<(Code, String)>,

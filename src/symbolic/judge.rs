@@ -5,7 +5,7 @@
 use super::declared::{Declared, declared};
 use super::index::Index;
 use super::labels::Key;
-use super::policies::{Allowed, Origin, allowed};
+use super::policies::{Allowed, Origin, Unreadable, allowed};
 use super::region::{Cube, End, Point, Side, minus_all};
 use crate::model::Model;
 use k8s_openapi::api::networking::v1::NetworkPolicy;
@@ -47,7 +47,7 @@ pub struct Verdict {
 
 /// Decides whether `policies` allow exactly `model`'s flows and break no
 /// `deny`, for every pod and address. Fails only on a policy it cannot read.
-pub fn judge(model: &Model, policies: &[NetworkPolicy]) -> Result<Verdict, String> {
+pub fn judge(model: &Model, policies: &[NetworkPolicy]) -> Result<Verdict, Unreadable> {
     let grants = allowed(policies)?;
     let program = declared(model);
     Ok(compare(&grants, &program))

@@ -14,4 +14,4 @@ pub mod region;
 pub mod report;
 
 pub use judge::{Counterexample, Kind, Verdict, allows, judge};
-pub use policies::allowed;
+pub use policies::{Unreadable, allowed};

@@ -41,8 +41,55 @@ pub struct Allowed {
     pub ingress: Grants,
 }
 
+/// A policy the judge cannot read: where (the object and field, as
+/// `` `ns/name` `spec.ingress[0].ports[1]` ``) and what is wrong there.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Unreadable {
+    /// The object and field.
+    pub at: String,
+    /// What is wrong with it.
+    pub fault: Fault,
+}
+
+/// What makes a field of a policy unreadable.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Fault {
+    /// The object has no `metadata.namespace`.
+    NoNamespace,
+    /// An `ipBlock` address that is not a CIDR.
+    Cidr(String),
+    /// A protocol other than TCP, UDP and SCTP.
+    Protocol(String),
+    /// A port number outside 1-65535.
+    Port(i32),
+    /// A selector operator other than `In`, `NotIn`, `Exists`, `DoesNotExist`.
+    Operator(String),
+}
+
+impl std::fmt::Display for Unreadable {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let at = &self.at;
+        match &self.fault {
+            Fault::NoNamespace => write!(f, "a policy has no `metadata.namespace`"),
+            Fault::Cidr(text) => write!(f, "{at}: `{text}` is not a CIDR"),
+            Fault::Protocol(text) => write!(f, "{at}.protocol: `{text}` is not a protocol"),
+            Fault::Port(n) => write!(f, "{at}: port {n} is outside 1-65535"),
+            Fault::Operator(text) => write!(f, "{at}: `{text}` is not an operator"),
+        }
+    }
+}
+
+impl Unreadable {
+    fn new(at: &str, fault: Fault) -> Self {
+        Self {
+            at: at.to_string(),
+            fault,
+        }
+    }
+}
+
 /// Reads the policies; an error names the object and field it cannot read.
-pub fn allowed(policies: &[NetworkPolicy]) -> Result<Allowed, String> {
+pub fn allowed(policies: &[NetworkPolicy]) -> Result<Allowed, Unreadable> {
     let mut allowed = Allowed::default();
     // Per namespace, the selectors of the policies isolating each direction.
     let mut isolating: [BTreeMap<String, Vec<Labels>>; 2] = Default::default();
@@ -51,7 +98,7 @@ pub fn allowed(policies: &[NetworkPolicy]) -> Result<Allowed, String> {
             .metadata
             .namespace
             .clone()
-            .ok_or("a policy has no `metadata.namespace`")?;
+            .ok_or_else(|| Unreadable::new("", Fault::NoNamespace))?;
         let name = policy.metadata.name.clone().unwrap_or_default();
         let at = |field: &str| format!("`{namespace}/{name}` `{field}`");
         let spec = policy.spec.as_ref();
@@ -202,7 +249,7 @@ fn grants(
     peers: Option<&[NetworkPolicyPeer]>,
     ports: Option<&[NetworkPolicyPort]>,
     at: &str,
-) -> Result<Vec<(Side, PortGrant)>, String> {
+) -> Result<Vec<(Side, PortGrant)>, Unreadable> {
     let sides = match peers {
         None | Some([]) => Side::everything().to_vec(),
         Some(peers) => {
@@ -231,12 +278,16 @@ fn grants(
         .collect())
 }
 
-fn peer_side(namespace: &str, peer: &NetworkPolicyPeer, at: &str) -> Result<Option<Side>, String> {
+fn peer_side(
+    namespace: &str,
+    peer: &NetworkPolicyPeer,
+    at: &str,
+) -> Result<Option<Side>, Unreadable> {
     if let Some(block) = &peer.ip_block {
         let net = |text: &str| {
             text.parse::<IpNet>()
                 .map(|n| n.trunc())
-                .map_err(|_| format!("{at}: `{text}` is not a CIDR"))
+                .map_err(|_| Unreadable::new(at, Fault::Cidr(text.to_string())))
         };
         let cidr = net(&block.cidr)?;
         let holes = block
@@ -262,18 +313,18 @@ fn peer_side(namespace: &str, peer: &NetworkPolicyPeer, at: &str) -> Result<Opti
         .map(Side::Pods))
 }
 
-fn port_grant(port: &NetworkPolicyPort, at: &str) -> Result<PortGrant, String> {
+fn port_grant(port: &NetworkPolicyPort, at: &str) -> Result<PortGrant, Unreadable> {
     let protocol = match port.protocol.as_deref() {
         None | Some("TCP") => Protocol::Tcp,
         Some("UDP") => Protocol::Udp,
         Some("SCTP") => Protocol::Sctp,
-        Some(other) => return Err(format!("{at}.protocol: `{other}` is not a protocol")),
+        Some(other) => return Err(Unreadable::new(at, Fault::Protocol(other.to_string()))),
     };
     let number = |n: i32| {
         u128::try_from(n)
             .ok()
             .filter(|n| (1..=65535).contains(n))
-            .ok_or_else(|| format!("{at}: port {n} is outside 1-65535"))
+            .ok_or_else(|| Unreadable::new(at, Fault::Port(n)))
     };
     let (numbers, name) = match (&port.port, port.end_port) {
         (None, _) => (all_ports(), None),
@@ -297,7 +348,7 @@ fn selector(
     selector: &LabelSelector,
     scope: fn(String) -> Key,
     at: &str,
-) -> Result<Option<Labels>, String> {
+) -> Result<Option<Labels>, Unreadable> {
     let mut cube = Some(Labels::any());
     for (key, value) in selector.match_labels.iter().flatten() {
         cube = cube.and_then(|c| c.with(scope(key.clone()), &Values::one_of([value.clone()])));
@@ -309,9 +360,64 @@ fn selector(
             "NotIn" => Values::none_of(values),
             "Exists" => Values::exists(),
             "DoesNotExist" => Values::missing(),
-            other => return Err(format!("{at}: `{other}` is not an operator")),
+            other => return Err(Unreadable::new(at, Fault::Operator(other.to_string()))),
         };
         cube = cube.and_then(|c| c.with(scope(requirement.key.clone()), &required));
     }
     Ok(cube)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A policy in `shop` allowing ingress from `peer` on `port`.
+    fn policy(peer: serde_json::Value, port: serde_json::Value) -> NetworkPolicy {
+        serde_json::from_value(serde_json::json!({
+            "metadata": {"name": "p", "namespace": "shop"},
+            "spec": {
+                "podSelector": {},
+                "ingress": [{"from": [peer], "ports": [port]}],
+            },
+        }))
+        .unwrap()
+    }
+
+    #[test]
+    fn an_unreadable_field_is_named_with_its_fault() {
+        let pods = serde_json::json!({"podSelector": {}});
+        let tcp = serde_json::json!({"port": 80});
+        let cases = [
+            (
+                serde_json::json!({"ipBlock": {"cidr": "10.0.0.0/33"}}),
+                tcp.clone(),
+                Fault::Cidr("10.0.0.0/33".to_string()),
+            ),
+            (
+                serde_json::json!({"podSelector": {"matchExpressions": [{"key": "app", "operator": "Near"}]}}),
+                tcp.clone(),
+                Fault::Operator("Near".to_string()),
+            ),
+            (
+                pods.clone(),
+                serde_json::json!({"port": 80, "protocol": "ICMP"}),
+                Fault::Protocol("ICMP".to_string()),
+            ),
+            (pods.clone(), serde_json::json!({"port": 0}), Fault::Port(0)),
+        ];
+        for (peer, port, fault) in cases {
+            let error = allowed(&[policy(peer, port)]).unwrap_err();
+            assert_eq!(error.fault, fault);
+            assert!(
+                error.at.starts_with("`shop/p` `spec.ingress[0]"),
+                "{}",
+                error.at
+            );
+        }
+        let mut nameless = policy(pods, tcp);
+        nameless.metadata.namespace = None;
+        let error = allowed(&[nameless]).unwrap_err();
+        assert_eq!(error.fault, Fault::NoNamespace);
+        assert_eq!(error.to_string(), "a policy has no `metadata.namespace`");
+    }
 }

@@ -26,7 +26,10 @@ const UNSEEN: &str = "whether or not the export runs such a pod";
 
 /// The exact verdict on every policy of `cluster`, or why the judge could
 /// not read one.
-pub(super) fn judge(model: &Model, cluster: &simulate::World) -> Result<Verdict, String> {
+pub(super) fn judge(
+    model: &Model,
+    cluster: &simulate::World,
+) -> Result<Verdict, symbolic::Unreadable> {
     let policies: Vec<_> = cluster
         .policy_labels()
         .filter_map(|(namespace, name, _)| cluster.policy(&namespace, &name).cloned())
