@@ -1,8 +1,8 @@
 //! The stages composed as the commands use them: a checked model's objects
-//! (plan + emit), `ward test`'s proof of them, its matrix, its documents (plan + YAML, each object dropped once
-//! written) and the layout of a build directory (the YAML, the kustomization
-//! and the traceability matrix beside them). The commands call these and
-//! only read and write around them.
+//! (plan + emit), `ward test`'s proof of them, its matrix, its documents
+//! (plan + YAML, each object dropped once written) and the layout of a build
+//! directory (the YAML, the kustomization and the traceability matrix beside
+//! them). The commands call these and only read and write around them.
 
 use crate::diagnostic::Diagnostic;
 use crate::error::SerializeError;

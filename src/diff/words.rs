@@ -5,6 +5,7 @@
 //! the same thing the same way. Must not escape for any format (each
 //! renderer does).
 
+use super::describe::list;
 use super::{
     Change, ControlFacts, ControlField, ExternalFacts, ExternalField, Field, FlowFacts, FlowField,
     InvariantFacts, InvariantField, Item, NamespaceFacts, NamespaceField, ServiceFacts,
@@ -23,11 +24,6 @@ pub trait Facts: Item {
 
 fn quoted(text: &str) -> String {
     format!("\"{text}\"")
-}
-
-/// `a, b`, or `none`.
-pub fn list(items: &[String]) -> String {
-    super::describe::list(items)
 }
 
 impl Facts for FlowFacts {
